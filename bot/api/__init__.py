@@ -1,0 +1,1 @@
+"""HTTP surfaces other than channels: conversations, health, parse, translate. One blueprint per module."""

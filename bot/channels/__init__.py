@@ -1,0 +1,1 @@
+"""Channels parse and validate a platform's request, call `Agent.handle`, and render the responses."""

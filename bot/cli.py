@@ -1,0 +1,138 @@
+"""`parley`: train, run, shell, test, data, translate, export. Each command's --help explains its options."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import time
+from pathlib import Path
+
+from bot.errors import ParleyError
+
+log = logging.getLogger("parley")
+
+
+def _project_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--project", "-p", default=".", type=Path,
+                   help="project folder holding config.yml, domain.yml, data/ (default: current folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parley", description="Parley: Rasa-compatible assistants and translation.")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="how much to log (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train the NLU and dialogue models of a project",
+                           description="Train NLU (data/ nlu sections) and dialogue policies (rules, stories). "
+                           "Unchanged config and data are not retrained.")
+    _project_arg(train)
+    train.add_argument("--force", action="store_true", help="retrain even when config and data are unchanged")
+    train.add_argument("--seed", type=int, default=None, help="random seed for reproducible training")
+    train.set_defaults(func=cmd_train)
+
+    run = sub.add_parser("run", help="serve the trained assistant over HTTP (REST, widget, Slack, APIs)",
+                         description="Serve the project's trained models. Conversations live in Redis: REDIS_URL, "
+                         "else endpoints.yml tracker_store.url, else an embedded Redis under <project>/.parley/redis.")
+    _project_arg(run)
+    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1; 0.0.0.0 for all)")
+    run.add_argument("--port", type=int, default=5005, help="port to listen on (default 5005, as Rasa)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="server processes (default 1; each loads the models, all share one Redis)")
+    run.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    run.set_defaults(func=cmd_run)
+
+    shell = sub.add_parser("shell", help="chat with the trained assistant in the terminal")
+    _project_arg(shell)
+    shell.add_argument("--sender", default="shell", help="conversation id to use (default 'shell')")
+    shell.set_defaults(func=cmd_shell)
+
+    test = sub.add_parser("test", help="evaluate models: `parley test nlu`, `parley test core`")
+    test_sub = test.add_subparsers(dest="test_command", required=True, metavar="WHAT")
+    _register_engine(test_sub, "nlu.cli", "add_test_nlu_parser")
+    _register_engine(test_sub, "bot.dialogue.evaluate", "add_test_core_parser")
+    _register_engine(sub, "nlu.cli", "register_data")
+    _register_engine(sub, "translation.cli", "register")
+    _register_engine(sub, "bot.export", "register")
+    return parser
+
+
+def _register_engine(sub: argparse._SubParsersAction, module: str, function: str) -> None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return
+        raise
+    register = getattr(mod, function, None)
+    if register is not None:
+        register(sub)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.training import train_project
+
+    started = time.monotonic()
+    outcome = train_project(args.project, force=args.force, seed=args.seed)
+    for line in outcome.summary_lines():
+        print(line)
+    print(f"done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    serve(args.project, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.agent import UserMessage
+    from bot.config import load_project
+    from bot.services import build_services
+
+    services = build_services(load_project(args.project))
+    print("Chat with your assistant. Type /stop (or Ctrl-D) to leave, /restart to start over.")
+    try:
+        while True:
+            try:
+                text = input("Your input -> ")
+            except EOFError:
+                break
+            if text.strip() == "/stop":
+                break
+            for reply in services.agent.handle(UserMessage(text=text, sender_id=args.sender, input_channel="cmdline")):
+                if reply.get("text"):
+                    print(reply["text"])
+                for button in reply.get("buttons", []):
+                    print(f"  [{button.get('title')}] {button.get('payload', '')}")
+                if reply.get("image"):
+                    print(f"  image: {reply['image']}")
+    finally:
+        services.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except ParleyError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # engine errors carry `code`; anything else is a bug worth a traceback
+        if hasattr(exc, "code") and hasattr(exc, "http_status"):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""A project's files (Rasa 3 layout) read once at start-up into one typed, validated `Project`.
+
+    config.yml       language, pipeline, policies, translation (Parley's addition)
+    domain.yml       see bot/dialogue/domain.py
+    data/            nlu, rules, stories
+    endpoints.yml    tracker_store, lock_store, action_endpoint
+    credentials.yml  channels: rest, slack, ...
+
+Unknown keys and wrong types raise `ConfigError` naming the file and the key. Addresses and secrets
+from the environment are read here and nowhere else (`REDIS_URL`, `SLACK_SIGNING_SECRET`, `SLACK_TOKEN`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.yamlio import read_yaml
+
+log = logging.getLogger(__name__)
+
+_CONFIG_KEYS = {"recipe", "language", "assistant_id", "pipeline", "policies", "translation", "version"}
+_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint"}
+_RASA_ENDPOINTS_IGNORED = {"event_broker", "nlg", "models", "duckling", "rasa_pro", "contextual_response_rephraser"}
+_KNOWN_CHANNELS = {"rest", "slack", "socketio", "webchat"}
+_RASA_CHANNELS_IGNORED = {
+    "twilio", "telegram", "mattermost", "facebook", "webexteams", "rocketchat", "callback", "rasa",
+    "botframework", "hangouts", "cisco", "microsoft",
+}
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    type: str = "redis"
+    url: str | None = None
+    db: int = 0
+    key_prefix: str = ""
+    record_exp: int = 0  # seconds; 0 = keep forever
+    lifetime: float = 60.0  # lock stores: seconds a crashed worker can hold a conversation
+
+
+@dataclass(frozen=True)
+class ActionEndpoint:
+    url: str
+    timeout: float = 10.0
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class TranslationPair:
+    source: str
+    target: str
+    model: Path
+
+
+@dataclass(frozen=True)
+class RestChannelConfig:
+    max_message_chars: int = 5000
+
+
+@dataclass(frozen=True)
+class SlackChannelConfig:
+    slack_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    language: str = "en"
+    assistant_id: str = "parley"
+    pipeline: tuple[dict[str, Any], ...] = ()
+    policies: tuple[dict[str, Any], ...] = ()
+    translation_pairs: tuple[TranslationPair, ...] = ()
+    tracker_store: StoreConfig = StoreConfig(key_prefix="tracker:")
+    lock_store: StoreConfig = StoreConfig(key_prefix="lock:")
+    action_endpoint: ActionEndpoint | None = None
+    rest: RestChannelConfig = RestChannelConfig()
+    slack: SlackChannelConfig | None = None
+    redis_url: str | None = None  # from REDIS_URL; None = the embedded Redis
+    channels: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.yml"
+
+    @property
+    def domain_path(self) -> Path:
+        folder = self.root / "domain"
+        return folder if folder.is_dir() else self.root / "domain.yml"
+
+    @property
+    def data_path(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def tests_path(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".parley"
+
+
+def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Project:
+    root = Path(root).resolve()
+    env = os.environ if env is None else env
+    if not root.is_dir():
+        raise ConfigError(root, None, "project folder not found")
+    config_path = root / "config.yml"
+    config = _mapping(read_yaml(config_path), config_path)
+    _reject_unknown(config, _CONFIG_KEYS, config_path)
+    language = config.get("language", "en")
+    if not isinstance(language, str):
+        raise ConfigError(config_path, "language", "must be a language code such as 'en'")
+    pipeline = _list_of_named(config.get("pipeline"), config_path, "pipeline")
+    policies = _list_of_named(config.get("policies"), config_path, "policies")
+    pairs = _translation(config.get("translation"), config_path, root)
+
+    endpoints_path = root / "endpoints.yml"
+    endpoints = _mapping(read_yaml(endpoints_path), endpoints_path) if endpoints_path.exists() else {}
+    for key in set(endpoints) & _RASA_ENDPOINTS_IGNORED:
+        log.warning("event=config.ignored file=%s key=%s (not used by Parley)", endpoints_path, key)
+    _reject_unknown(endpoints, _ENDPOINT_KEYS | _RASA_ENDPOINTS_IGNORED, endpoints_path)
+    tracker_store = _store(endpoints.get("tracker_store"), endpoints_path, "tracker_store", "tracker:")
+    lock_store = _store(endpoints.get("lock_store"), endpoints_path, "lock_store", "lock:")
+    action_endpoint = _action_endpoint(endpoints.get("action_endpoint"), endpoints_path)
+
+    credentials_path = root / "credentials.yml"
+    credentials = _mapping(read_yaml(credentials_path), credentials_path) if credentials_path.exists() else {}
+    _reject_unknown(credentials, _KNOWN_CHANNELS | _RASA_CHANNELS_IGNORED, credentials_path)
+    rest = _rest(credentials.get("rest"), credentials_path)
+    slack = _slack(credentials.get("slack"), credentials_path, env) if "slack" in credentials else None
+
+    redis_url = env.get("REDIS_URL") or None
+    return Project(
+        root=root,
+        language=language,
+        assistant_id=str(config.get("assistant_id", "parley")),
+        pipeline=pipeline,
+        policies=policies,
+        translation_pairs=pairs,
+        tracker_store=tracker_store,
+        lock_store=lock_store,
+        action_endpoint=action_endpoint,
+        rest=rest,
+        slack=slack,
+        redis_url=redis_url,
+        channels={k: v for k, v in credentials.items() if k in _KNOWN_CHANNELS},
+    )
+
+
+def _mapping(raw: Any, path: Path) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, None, f"must be a mapping of keys, got {type(raw).__name__}")
+    return raw
+
+
+def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], path: Path) -> None:
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(path, str(key), f"unknown key; valid keys: {', '.join(sorted(allowed))}")
+
+
+def _list_of_named(raw: Any, path: Path, key: str) -> tuple[dict[str, Any], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError(path, key, "must be a list of components, each with a `name`")
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ConfigError(path, f"{key}[{i}]", "each entry needs a `name:`")
+    return tuple(dict(item) for item in raw)
+
+
+def _translation(raw: Any, path: Path, root: Path) -> tuple[TranslationPair, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "translation", "must be a mapping with `pairs:`")
+    _reject_unknown(raw, {"pairs"}, path)
+    pairs = []
+    for i, item in enumerate(raw.get("pairs") or []):
+        key = f"translation.pairs[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(path, key, "each pair is {source: en, target: de, model: path}")
+        unknown = set(item) - {"source", "target", "model"}
+        if unknown:
+            raise ConfigError(path, f"{key}.{sorted(unknown)[0]}", "unknown key; valid: source, target, model")
+        for field_name in ("source", "target", "model"):
+            if not isinstance(item.get(field_name), str):
+                raise ConfigError(path, f"{key}.{field_name}", "required, a string")
+        pairs.append(TranslationPair(item["source"], item["target"], (root / item["model"]).resolve()))
+    return tuple(pairs)
+
+
+def _store(raw: Any, path: Path, key: str, default_prefix: str) -> StoreConfig:
+    if raw is None:
+        return StoreConfig(key_prefix=default_prefix)
+    if not isinstance(raw, dict):
+        raise ConfigError(path, key, "must be a mapping (type, url, db, key_prefix, record_exp)")
+    allowed = {"type", "url", "db", "key_prefix", "record_exp", "lifetime", "password", "port", "host"}
+    for k in raw:
+        if k not in allowed:
+            raise ConfigError(path, f"{key}.{k}", f"unknown key; valid: {', '.join(sorted(allowed))}")
+    if raw.get("type", "redis") != "redis":
+        raise ConfigError(path, f"{key}.type", f"got {raw.get('type')!r}; Parley stores conversations in Redis: use `redis`")
+    url = raw.get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(path, f"{key}.url", "must be a string such as redis://localhost:6379/0")
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        host = raw.get("host") or url
+        url = f"redis://{host}:{raw.get('port', 6379)}"
+    for int_key in ("db", "record_exp"):
+        if int_key in raw and not isinstance(raw[int_key], int):
+            raise ConfigError(path, f"{key}.{int_key}", f"must be an integer, got {raw[int_key]!r}")
+    if "lifetime" in raw and not isinstance(raw["lifetime"], int | float):
+        raise ConfigError(path, f"{key}.lifetime", "must be a number of seconds")
+    return StoreConfig(
+        type="redis",
+        url=url,
+        db=int(raw.get("db", 0)),
+        key_prefix=str(raw.get("key_prefix", default_prefix)),
+        record_exp=int(raw.get("record_exp", 0) or 0),
+        lifetime=float(raw.get("lifetime", 60.0)),
+    )
+
+
+def _action_endpoint(raw: Any, path: Path) -> ActionEndpoint | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
+        raise ConfigError(path, "action_endpoint.url", "required: the action server's webhook URL")
+    for k in raw:
+        if k not in {"url", "timeout", "token"}:
+            raise ConfigError(path, f"action_endpoint.{k}", "unknown key; valid: url, timeout, token")
+    timeout = raw.get("timeout", 10.0)
+    if not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(path, "action_endpoint.timeout", "must be a positive number of seconds")
+    return ActionEndpoint(url=raw["url"], timeout=float(timeout), token=raw.get("token"))
+
+
+def _rest(raw: Any, path: Path) -> RestChannelConfig:
+    if raw is None:
+        return RestChannelConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "rest", "must be empty or a mapping")
+    for k in raw:
+        if k != "max_message_chars":
+            raise ConfigError(path, f"rest.{k}", "unknown key; valid: max_message_chars")
+    limit = raw.get("max_message_chars", 5000)
+    if not isinstance(limit, int) or limit <= 0:
+        raise ConfigError(path, "rest.max_message_chars", f"must be a positive integer, got {limit!r}")
+    return RestChannelConfig(max_message_chars=limit)
+
+
+def _slack(raw: Any, path: Path, env: Mapping[str, str]) -> SlackChannelConfig:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "slack", "must be a mapping")
+    for k in raw:
+        if k not in {"slack_token", "slack_signing_secret", "slack_channel"}:
+            raise ConfigError(path, f"slack.{k}", "unknown key; valid: slack_token, slack_signing_secret, slack_channel")
+    return SlackChannelConfig(
+        slack_token=env.get("SLACK_TOKEN") or raw.get("slack_token"),
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or raw.get("slack_signing_secret"),
+        slack_channel=raw.get("slack_channel"),
+    )

@@ -1,0 +1,58 @@
+"""`parley run`: gunicorn (threaded workers) serving `create_app`, with the embedded Redis when no URL is set.
+
+The embedded Redis is started here, in the parent, before any worker, so every worker shares it; it is
+stopped (and flushed to its AOF) when the server stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import load_project
+from bot.services import redis_for
+
+log = logging.getLogger(__name__)
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, project_root: Path, options: dict[str, Any]) -> None:
+        self.project_root = project_root
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from bot.app import create_app
+        from bot.services import build_services
+
+        return create_app(build_services(load_project(self.project_root)))
+
+
+def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> None:
+    project = load_project(root)
+    url, embedded = redis_for(project)
+    os.environ["REDIS_URL"] = url  # workers build their stores from it
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 120,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "loglevel": "info",
+    }
+    print(f"Parley serving {project.root} on http://{host}:{port}  (Redis: {'embedded ' if embedded else ''}{url.split('@')[-1]})")
+    try:
+        _Gunicorn(project.root, options).run()
+    finally:
+        if embedded is not None:
+            embedded.stop()

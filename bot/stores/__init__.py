@@ -1,0 +1,1 @@
+"""Where conversations and their locks live: Redis (real) or memory (unit tests of logic only)."""

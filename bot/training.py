@@ -1,0 +1,51 @@
+"""`parley train`: NLU and dialogue models for a project, each retrained only when its inputs changed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_project
+from bot.dialogue.domain import load_domain
+from bot.dialogue.model import train_dialogue
+from bot.services import model_paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProjectTrainOutcome:
+    nlu_dir: Path
+    nlu_retrained: bool
+    nlu_summary: dict[str, Any]
+    dialogue_dir: Path
+    dialogue_retrained: bool
+    dialogue_summary: dict[str, Any]
+
+    def summary_lines(self) -> list[str]:
+        def verdict(retrained: bool) -> str:
+            return "trained" if retrained else "unchanged, kept"
+
+        nlu = ", ".join(f"{k}={v}" for k, v in self.nlu_summary.items() if not isinstance(v, dict | list))
+        dia = ", ".join(f"{k}={v}" for k, v in self.dialogue_summary.items())
+        return [
+            f"NLU model      {verdict(self.nlu_retrained):16s} -> {self.nlu_dir}  ({nlu})",
+            f"dialogue model {verdict(self.dialogue_retrained):16s} -> {self.dialogue_dir}  ({dia})",
+        ]
+
+
+def train_project(root: Path, *, force: bool = False, seed: int | None = None) -> ProjectTrainOutcome:
+    from nlu import train_nlu
+
+    project = load_project(root)
+    domain = load_domain(project.domain_path)
+    paths = model_paths(project)
+    data = [project.data_path]
+    log.info("event=train.nlu.start project=%s", project.root)
+    nlu = train_nlu(project.config_path, data, paths["nlu"], force=force, seed=seed)
+    log.info("event=train.dialogue.start project=%s", project.root)
+    dialogue = train_dialogue(project.policies, domain, data, paths["dialogue"], config_source=project.config_path, force=force)
+    return ProjectTrainOutcome(nlu.model_dir, nlu.retrained, dict(nlu.summary), dialogue.model_dir,
+                               dialogue.retrained, dialogue.summary)
