@@ -1,0 +1,106 @@
+"""The Keras model behind `IntentEntityClassifier`: an intent head on sentence features and a BILOU
+tagging head (plus optional role and group heads) on token features, trained jointly.
+
+Inputs (any subset, decided by the features the pipeline provides):
+    sent_dense   (batch, d)                 hub sentence vector
+    sent_ids     (batch, n_ids)             hashed n-gram ids of the sentence, 0 = padding
+    tok_dense    (batch, len, d)            hub token vectors pooled to our tokens
+    tok_ids      (batch, len, n_tok_ids)    hashed char n-gram ids of each token, 0 = padding
+    tok_patterns (batch, len, n_patterns)   regex / lookup matches
+    tok_mask     (batch, len)               1 for real tokens
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+from keras import layers, ops
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    n_intents: int
+    n_tags: int  # 0: no entity head
+    n_roles: int  # 0: no role head (else includes "none" at 0)
+    n_groups: int
+    dense_dim: int  # 0: no dense sentence features
+    token_dense_dim: int  # 0: no dense token features
+    buckets: int  # 0: no sparse features
+    n_patterns: int
+    hidden: int
+    sparse_dim: int
+    entity_hidden: int
+    dropout: float
+
+
+@keras.saving.register_keras_serializable(package="parley")
+class HashedBag(layers.Layer):
+    """Sum of embeddings of hashed ids over the last axis, scaled by 1/sqrt(count): a sparse
+    bag-of-n-grams times a dense matrix, without building the sparse matrix."""
+
+    def __init__(self, buckets: int, dim: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.buckets = buckets
+        self.dim = dim
+
+    def build(self, input_shape) -> None:
+        self.table = self.add_weight(
+            shape=(self.buckets, self.dim), initializer=keras.initializers.RandomNormal(stddev=0.05), name="table"
+        )
+
+    def call(self, ids):
+        # ids (..., n_ids) -> (..., dim)
+        present = ops.cast(ops.greater(ids, 0), self.compute_dtype)  # (..., n_ids)
+        vectors = ops.take(self.table, ids, axis=0) * ops.expand_dims(present, -1)  # (..., n_ids, dim)
+        count = ops.sum(present, axis=-1, keepdims=True)  # (..., 1)
+        return ops.sum(vectors, axis=-2) / ops.sqrt(ops.maximum(count, 1.0))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "buckets": self.buckets, "dim": self.dim}
+
+
+def build_model(spec: ModelSpec) -> keras.Model:
+    inputs: dict[str, keras.KerasTensor] = {}
+    bag = HashedBag(spec.buckets, spec.sparse_dim, name="ngrams") if spec.buckets else None
+
+    # Intent head.
+    parts = []
+    if spec.dense_dim:
+        inputs["sent_dense"] = keras.Input((spec.dense_dim,), name="sent_dense")
+        parts.append(inputs["sent_dense"])
+    if bag is not None:
+        inputs["sent_ids"] = keras.Input((None,), dtype="int32", name="sent_ids")
+        parts.append(bag(inputs["sent_ids"]))  # (batch, sparse_dim)
+    x = parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
+    x = layers.Dropout(spec.dropout)(x)
+    x = layers.Dense(spec.hidden, activation="gelu", name="intent_hidden")(x)  # (batch, hidden)
+    x = layers.Dropout(spec.dropout)(x)
+    outputs = {"intent": layers.Dense(spec.n_intents, name="intent_logits")(x)}  # (batch, n_intents)
+
+    # Token head.
+    if spec.n_tags:
+        inputs["tok_mask"] = keras.Input((None,), name="tok_mask")
+        mask = ops.expand_dims(inputs["tok_mask"], -1)  # (batch, len, 1)
+        parts = []
+        if spec.token_dense_dim:
+            inputs["tok_dense"] = keras.Input((None, spec.token_dense_dim), name="tok_dense")
+            parts.append(inputs["tok_dense"])
+        if bag is not None:
+            inputs["tok_ids"] = keras.Input((None, None), dtype="int32", name="tok_ids")
+            parts.append(bag(inputs["tok_ids"]))  # (batch, len, sparse_dim)
+        if spec.n_patterns:
+            inputs["tok_patterns"] = keras.Input((None, spec.n_patterns), name="tok_patterns")
+            parts.append(inputs["tok_patterns"])
+        t = parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
+        t = layers.Dropout(spec.dropout)(t)
+        t = layers.Dense(spec.entity_hidden, activation="gelu", name="token_hidden")(t) * mask  # (b, len, eh)
+        c = layers.Conv1D(spec.entity_hidden, 3, padding="same", activation="gelu", name="token_context")(t)
+        t = layers.LayerNormalization(name="token_norm")(t + c * mask)  # (batch, len, entity_hidden)
+        t = layers.Dropout(spec.dropout)(t)
+        outputs["tags"] = layers.Dense(spec.n_tags, name="tag_logits")(t)  # (batch, len, n_tags)
+        if spec.n_roles:
+            outputs["roles"] = layers.Dense(spec.n_roles, name="role_logits")(t)  # (batch, len, n_roles)
+        if spec.n_groups:
+            outputs["groups"] = layers.Dense(spec.n_groups, name="group_logits")(t)  # (batch, len, n_groups)
+    return keras.Model(inputs=inputs, outputs=outputs, name="intent_entity")

@@ -1,0 +1,79 @@
+"""The NLU part of `config.yml`: `language` and `pipeline` (other top-level keys belong to the bot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlu.errors import PipelineConfigError
+
+DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
+    {"name": "RegexTokenizer"},
+    {"name": "HubFeaturizer"},
+    {"name": "CharNgramFeaturizer"},
+    {"name": "RegexEntityExtractor"},
+    {"name": "IntentEntityClassifier"},
+    {"name": "EntitySynonymMapper"},
+    {"name": "FallbackClassifier", "threshold": 0.3, "ambiguity_threshold": 0.1},
+)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    name: str
+    config: Any  # the component's frozen Config dataclass
+    raw: dict[str, Any] = field(default_factory=dict)  # as written, for the fingerprint and metadata
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    language: str
+    components: tuple[ComponentSpec, ...]
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "pipeline": [{"name": c.name, **c.raw} for c in self.components]}
+
+
+def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) -> PipelineConfig:
+    from nlu.components import component_class
+    from nlu.components.base import build_config
+
+    if raw is None or raw == []:
+        raw = [dict(c) for c in DEFAULT_PIPELINE]
+    if not isinstance(raw, list):
+        raise PipelineConfigError(source, "pipeline", "must be a list of '- name: <Component>' items")
+    specs = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or "name" not in item:
+            raise PipelineConfigError(source, f"pipeline[{i}]", "each item needs 'name: <Component>'")
+        options = {k: v for k, v in item.items() if k != "name"}
+        cls = component_class(str(item["name"]), source)
+        where = f"{source}: pipeline[{i}] {cls.name}" if source else f"pipeline[{i}] {cls.name}"
+        config = build_config(cls.Config, options, source=where, component=cls.name)
+        specs.append(ComponentSpec(cls.name, config, options))
+    names = [s.name for s in specs]
+    if "RegexTokenizer" not in names or names.index("RegexTokenizer") != 0:
+        raise PipelineConfigError(source, "pipeline", "the first component must be RegexTokenizer")
+    if not isinstance(language, str) or not language:
+        raise PipelineConfigError(source, "language", f"must be a language code such as 'en', got {language!r}")
+    return PipelineConfig(language, tuple(specs), source)
+
+
+def load_pipeline_config(path: Path) -> PipelineConfig:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise PipelineConfigError(path, None, "file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise PipelineConfigError(path, None, f"malformed YAML{line}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise PipelineConfigError(path, None, "expected a mapping with 'language' and 'pipeline'")
+    return parse_pipeline(raw.get("pipeline"), raw.get("language", "en"), str(path))

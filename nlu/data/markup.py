@@ -1,0 +1,114 @@
+"""Rasa's inline entity markup: `[text](entity)`, `[text](entity:value)`, `[text]{"entity": ..., ...}`
+and `[text][{...}, {...}]` (several entities on one span). Parsing and writing it back."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from nlu.data.training_data import EntityAnnotation
+
+ENTITY_MARKUP = re.compile(
+    r"\[(?P<text>[^\]]+?)\]"
+    r"(?:\((?P<entity>[^:)]+?)(?::(?P<value>[^)]+))?\)"
+    r"|\{(?P<dict>[^}]+?)\}"
+    r"|\[(?P<list>\{.*?\})\])"
+)
+DICT_KEYS = ("entity", "value", "role", "group")
+
+
+class MarkupError(ValueError):
+    """Bad markup; `column` is 1-based within the example."""
+
+    def __init__(self, column: int, problem: str) -> None:
+        super().__init__(problem)
+        self.column = column
+        self.problem = problem
+
+
+def _annotation_from_dict(obj: object, start: int, end: int, surface: str, column: int) -> EntityAnnotation:
+    if not isinstance(obj, dict):
+        raise MarkupError(column, f"entity annotation must be a JSON object, got {obj!r}")
+    unknown = sorted(set(obj) - set(DICT_KEYS))
+    if unknown:
+        raise MarkupError(column, f"unknown key {unknown[0]!r} in entity annotation; valid keys: {', '.join(DICT_KEYS)}")
+    if not isinstance(obj.get("entity"), str) or not obj["entity"].strip():
+        raise MarkupError(column, 'entity annotation needs "entity": "<name>"')
+    value = obj.get("value", surface)
+    return EntityAnnotation(
+        start, end, obj["entity"].strip(), str(value),
+        role=None if obj.get("role") is None else str(obj["role"]),
+        group=None if obj.get("group") is None else str(obj["group"]),
+    )
+
+
+def parse_markup(marked: str) -> tuple[str, tuple[EntityAnnotation, ...]]:
+    """`"fly to [Berlin](city)"` -> `("fly to Berlin", (EntityAnnotation(7, 13, "city", "Berlin"),))`."""
+    plain: list[str] = []
+    annotations: list[EntityAnnotation] = []
+    cursor = 0
+    length = 0
+    for match in ENTITY_MARKUP.finditer(marked):
+        _check_plain(marked, cursor, match.start())
+        before = marked[cursor : match.start()]
+        plain.append(before)
+        length += len(before)
+        surface = match.group("text")
+        start, end = length, length + len(surface)
+        column = match.start() + 1
+        if match.group("entity") is not None:
+            value = match.group("value")
+            annotations.append(
+                EntityAnnotation(start, end, match.group("entity").strip(), surface if value is None else value.strip())
+            )
+        else:
+            raw = match.group("dict")
+            raw = "{" + raw + "}" if raw is not None else "[" + match.group("list") + "]"
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise MarkupError(column, f"entity annotation {raw} is not valid JSON ({exc.msg})") from None
+            for item in obj if isinstance(obj, list) else [obj]:
+                annotations.append(_annotation_from_dict(item, start, end, surface, column))
+        plain.append(surface)
+        length = end
+        cursor = match.end()
+    _check_plain(marked, cursor, len(marked))
+    plain.append(marked[cursor:])
+    return "".join(plain), tuple(annotations)
+
+
+def _check_plain(marked: str, start: int, end: int) -> None:
+    for i in range(start, end):
+        if marked[i] in "[]":
+            raise MarkupError(
+                i + 1,
+                f"unbalanced entity bracket {marked[i]!r} at column {i + 1}; "
+                "write entities as [text](entity) or [text]{\"entity\": \"name\"}",
+            )
+
+
+def to_markup(text: str, entities: tuple[EntityAnnotation, ...] | list[EntityAnnotation]) -> str:
+    """Inverse of `parse_markup` (one annotation per span)."""
+    out: list[str] = []
+    cursor = 0
+    for ann in sorted(entities, key=lambda a: a.start):
+        if ann.start < cursor:
+            continue  # overlapping annotations cannot be written inline
+        surface = text[ann.start : ann.end]
+        out.append(text[cursor : ann.start])
+        if ann.role is None and ann.group is None:
+            suffix = f"({ann.entity})" if ann.value == surface else f"({ann.entity}:{ann.value})"
+        else:
+            obj = {"entity": ann.entity}
+            if ann.value != surface:
+                obj["value"] = ann.value
+            if ann.role is not None:
+                obj["role"] = ann.role
+            if ann.group is not None:
+                obj["group"] = ann.group
+            suffix = json.dumps(obj, ensure_ascii=False)
+        out.append(f"[{surface}]{suffix}")
+        cursor = ann.end
+    out.append(text[cursor:])
+    return "".join(out)
