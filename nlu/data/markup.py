@@ -79,13 +79,33 @@ def parse_markup(marked: str) -> tuple[str, tuple[EntityAnnotation, ...]]:
 
 
 def _check_plain(marked: str, start: int, end: int) -> None:
+    """Text between annotations may hold literal brackets (`from [country]`) when they pair up and no
+    `](` or `]{` suggests a broken annotation; anything else is an unbalanced bracket."""
+    depth, opened = 0, -1
     for i in range(start, end):
-        if marked[i] in "[]":
-            raise MarkupError(
-                i + 1,
-                f"unbalanced entity bracket {marked[i]!r} at column {i + 1}; "
-                "write entities as [text](entity) or [text]{\"entity\": \"name\"}",
-            )
+        char = marked[i]
+        if char == "[":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif char == "]":
+            if depth == 0:
+                raise MarkupError(i + 1, _unbalanced("]", i + 1))
+            depth -= 1
+            if i + 1 < len(marked) and marked[i + 1] in "({":
+                raise MarkupError(
+                    i + 2, f"entity annotation starting at column {opened + 1} is not closed; "
+                    "write entities as [text](entity) or [text]{\"entity\": \"name\"}",
+                )
+    if depth:
+        raise MarkupError(opened + 1, _unbalanced("[", opened + 1))
+
+
+def _unbalanced(char: str, column: int) -> str:
+    return (
+        f"unbalanced entity bracket {char!r} at column {column}; "
+        "write entities as [text](entity) or [text]{\"entity\": \"name\"}"
+    )
 
 
 def to_markup(text: str, entities: tuple[EntityAnnotation, ...] | list[EntityAnnotation]) -> str:
