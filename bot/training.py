@@ -37,14 +37,19 @@ class ProjectTrainOutcome:
 
 
 def train_project(root: Path, *, force: bool = False, seed: int | None = None) -> ProjectTrainOutcome:
-    from nlu import train_nlu
+    from nlu.config import parse_pipeline
+    from nlu.data.yaml_reader import load_training_data
+    from nlu.rasa_compat import translate_rasa_pipeline
+    from nlu.train import train_on_data
 
     project = load_project(root)
     domain = load_domain(project.domain_path)
     paths = model_paths(project)
     data = [project.data_path]
     log.info("event=train.nlu.start project=%s", project.root)
-    nlu = train_nlu(project.config_path, data, paths["nlu"], force=force, seed=seed)
+    pipeline = translate_rasa_pipeline(project.pipeline, str(project.config_path))
+    nlu_config = parse_pipeline(pipeline, project.language, str(project.config_path))
+    nlu = train_on_data(nlu_config, load_training_data(data), paths["nlu"], force=force, seed=seed)
     log.info("event=train.dialogue.start project=%s", project.root)
     dialogue = train_dialogue(project.policies, domain, data, paths["dialogue"], config_source=project.config_path, force=force)
     return ProjectTrainOutcome(nlu.model_dir, nlu.retrained, dict(nlu.summary), dialogue.model_dir,
