@@ -17,7 +17,7 @@ from nlu.components import bilou
 from nlu.components.base import Component, Message
 from nlu.data.split import example_hash
 from nlu.data.training_data import TrainingData
-from nlu.errors import TrainingDataError
+from nlu.errors import IncompatibleModel, TrainingDataError
 from nlu.results import Entity, IntentPrediction
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class IntentEntityClassifier(Component):
                     vn += len(y["intent"])
                 record.update(val_loss=round(vl / vn, 5), val_intent_accuracy=round(vc / vn, 5))
                 if record["val_loss"] < best[0] - 1e-4:
-                    best, waited = (record["val_loss"], model.get_weights(), epoch + 1), 0
+                    best, waited = (record["val_loss"], [v.numpy() for v in model.weights], epoch + 1), 0
                 else:
                     waited += 1
             history.append(record)
@@ -230,7 +230,8 @@ class IntentEntityClassifier(Component):
                 break
         progress.close()
         if best[1] is not None:
-            model.set_weights(best[1])
+            for variable, value in zip(model.weights, best[1], strict=True):
+                variable.assign(value)
         self.model = model
         self._compile_predict()
         summary = {
@@ -296,7 +297,11 @@ class IntentEntityClassifier(Component):
     # ---------------------------------------------------------------- persistence
     def save(self, directory: Path) -> None:
         (directory / "classifier.json").write_text(json.dumps(self.meta, indent=1, ensure_ascii=False))
-        self.model.save_weights(directory / "model.weights.h5")
+        import h5py
+
+        with h5py.File(directory / "model.weights.h5", "w") as f:
+            for i, variable in enumerate(self.model.weights):
+                f.create_dataset(f"{i:03d}", data=variable.numpy()).attrs["path"] = variable.path
 
     @classmethod
     def load(cls, directory: Path, config: ClassifierConfig) -> IntentEntityClassifier:
@@ -304,7 +309,18 @@ class IntentEntityClassifier(Component):
 
         meta = json.loads((directory / "classifier.json").read_text())
         model = build_model(ModelSpec(**meta["spec"]))
-        model.load_weights(directory / "model.weights.h5")
+        import h5py
+
+        with h5py.File(directory / "model.weights.h5", "r") as f:
+            if len(f) != len(model.weights):
+                raise IncompatibleModel(f"{directory}: {len(f)} weight arrays stored, the model has {len(model.weights)}")
+            for i, variable in enumerate(model.weights):
+                value = f[f"{i:03d}"][()]
+                if tuple(value.shape) != tuple(variable.shape):
+                    raise IncompatibleModel(
+                        f"{directory}: weight {variable.path} has shape {value.shape}, expected {tuple(variable.shape)}"
+                    )
+                variable.assign(value)
         return cls(config, meta, model)
 
 
