@@ -159,7 +159,7 @@ class SentenceEncoder:
 
     # --- internals ----------------------------------------------------------------------------------
     def _validate(self, texts: Sequence[str]) -> list[str]:
-        if isinstance(texts, str | bytes) or texts is None:
+        if isinstance(texts, str | bytes) or not isinstance(texts, Sequence | np.ndarray):
             raise EmbeddingInputError(
                 f"encode() takes a sequence of strings, got {type(texts).__name__}; wrap one text in a list"
             )

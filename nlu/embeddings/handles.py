@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from nlu.embeddings.errors import EmbeddingModuleError
 log = logging.getLogger(__name__)
 
 _REMOTE_PREFIXES = ("https://", "http://", "gs://", "s3://")
+_LOADED: dict[str, Any] = {}  # resolved path -> loaded module: one copy per process, shared by all encoders
+_LOAD_LOCK = threading.Lock()
 
 
 def resolve_handle(handle: str) -> str:
@@ -60,8 +63,15 @@ def import_hub():
 
 
 def load_hub_module(handle: str) -> Any:
-    """`hub.load(resolve_handle(handle))`, with errors that name the handle."""
+    """`hub.load(resolve_handle(handle))`, with errors that name the handle. Loaded once per process."""
     path = resolve_handle(handle)
+    with _LOAD_LOCK:
+        if path not in _LOADED:
+            _LOADED[path] = _load(handle, path)
+        return _LOADED[path]
+
+
+def _load(handle: str, path: str) -> Any:
     os.environ.setdefault("TFHUB_CACHE_DIR", str(default_cache_dir() / "tfhub"))
     hub = import_hub()
     try:
