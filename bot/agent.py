@@ -1,38 +1,67 @@
 """The one entry point every channel calls: `Agent.handle(UserMessage) -> list of responses`.
 
     lock(sender) -> events from the store -> (new session?) -> nlu.parse -> store the user event
-    -> loop: policy predicts, action runs, its events are stored -> until action_listen
+    -> slot mappings fill slots -> loop: policies predict, the action runs, its events are stored
+    -> until action_listen (or `max_predictions` actions in one turn)
 
 The user's message is stored before anything can fail, and each action's events are stored as they
-happen, so the log always holds what was accepted. If an action fails, the turn is closed with
-`action_listen` and the error propagates to the channel as a clear 5xx.
+happen, so the log always holds what was accepted. An action that fails (an action server that times
+out, answers 404 or 5xx, a custom action that raises) stores nothing of its own: the user gets the
+fallback response (`utter_default`, else a plain apology) and the turn ends with `action_listen`.
+Only a failing Redis propagates (as 503), since then nothing can be stored at all.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from actions.base import Action, Dispatcher
-from actions.builtin import BUILTIN_ACTIONS, ResponseAction
-from bot.dialogue.domain import Domain
-from bot.dialogue.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
+from actions.builtin import BUILTIN_ACTIONS, ResponseAction, RetrievalAction
+from actions.forms import FormAction
+from bot.dialogue.domain import Domain, parse_variations
+from bot.dialogue.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    BotUttered,
+    Event,
+    ReminderCancelled,
+    ReminderScheduled,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from bot.dialogue.model import DialogueModel
+from bot.dialogue.policies.base import Prediction
+from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
-from bot.errors import NotFound
+from bot.errors import NotFound, StoreUnavailable
 from bot.stores.base import LockStore, TrackerStore
+
+if TYPE_CHECKING:
+    from bot.config import ActionEndpoint
 
 log = logging.getLogger(__name__)
 
 MAX_PREDICTIONS = 10
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+_TURN_ENDERS = (UserUtteranceReverted, Restarted, SessionStarted)
 
 
 class Parser(Protocol):
     def parse(self, text: str) -> Any: ...
+
+
+class ReminderSink(Protocol):
+    def schedule(self, sender_id: str, reminder: ReminderScheduled) -> None: ...
+
+    def cancel(self, sender_id: str, cancel: ReminderCancelled) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +84,11 @@ class Agent:
         lock_store: LockStore,
         extra_actions: dict[str, Callable[[], Action]] | None = None,
         max_predictions: int = MAX_PREDICTIONS,
+        action_endpoint: ActionEndpoint | None = None,
     ) -> None:
+        extra = getattr(dialogue, "extra_responses", None) or {}
+        if extra:
+            domain = domain.with_responses({n: parse_variations(n, v, "model") for n, v in extra.items()})
         self.domain = domain
         self.nlu = nlu
         self.dialogue = dialogue
@@ -63,6 +96,12 @@ class Agent:
         self.lock_store = lock_store
         self.extra_actions = extra_actions or {}
         self.max_predictions = max_predictions
+        self.remote = None
+        if action_endpoint is not None:
+            from actions.remote import ActionServerClient
+
+            self.remote = ActionServerClient(action_endpoint.url, action_endpoint.timeout, action_endpoint.token)
+        self.reminders: ReminderSink | None = None
 
     # ------------------------------------------------------------------ public
     def handle(self, message: UserMessage) -> list[dict[str, Any]]:
@@ -74,9 +113,27 @@ class Agent:
                 text=message.text, parse_data=parse_data, input_channel=message.input_channel,
                 message_id=message.message_id, metadata=message.metadata,
             )
-            self._append(tracker, [user])
-            bot_messages = self._run_actions(tracker, message.input_channel)
+            bot_messages = self._handle_user_event(tracker, user, message.input_channel)
         return [{"recipient_id": message.sender_id, **m} for m in bot_messages]
+
+    def trigger_intent(self, sender_id: str, intent: str, entities: dict[str, Any] | list[dict[str, Any]] | None = None,
+                       *, input_channel: str = "external") -> tuple[Tracker, list[dict[str, Any]]]:
+        """Inject an intent as if the user said it (Rasa's external events, reminders). Returns tracker + replies."""
+        if not self.domain.is_known_intent(intent):
+            raise NotFound(f"intent {intent!r} is not in the domain; known intents: {', '.join(self.domain.intent_names)}")
+        if isinstance(entities, dict):
+            entity_list = [{"entity": k, "value": v} for k, v in entities.items()]
+        else:
+            entity_list = list(entities or [])
+        parse = {"text": f"EXTERNAL: {intent}", "intent": {"name": intent, "confidence": 1.0},
+                 "entities": entity_list, "intent_ranking": [{"name": intent, "confidence": 1.0}]}
+        with self.lock_store.lock(sender_id):
+            tracker = self._tracker(sender_id)
+            self._maybe_start_session(tracker, input_channel)
+            user = UserUttered(text=parse["text"], parse_data=parse, input_channel=input_channel,
+                               metadata={"is_external": True})
+            said = self._handle_user_event(tracker, user, input_channel)
+        return tracker, [{"recipient_id": sender_id, **m} for m in said]
 
     def parse(self, text: str) -> dict[str, Any]:
         if text.startswith("/") and len(text) > 1:
@@ -94,13 +151,33 @@ class Agent:
             self._append(tracker, events)
             return tracker
 
+    def action(self, name: str) -> Action:
+        action = self._resolve(name)
+        if action is None:
+            raise NotFound(f"action {name!r} is neither a response, a form, a built-in, a custom action, "
+                           "nor served by an action server (endpoints.yml action_endpoint)")
+        return action
+
     # ------------------------------------------------------------------ internals
     def _tracker(self, sender_id: str) -> Tracker:
         return Tracker(sender_id, self.tracker_store.events(sender_id), self.domain.initial_slots())
 
     def _append(self, tracker: Tracker, events: list[Event]) -> None:
+        if not events:
+            return
         self.tracker_store.append(tracker.sender_id, events)
         tracker.events.extend(events)
+        if self.reminders is not None:
+            for event in events:
+                if isinstance(event, ReminderScheduled):
+                    self.reminders.schedule(tracker.sender_id, event)
+                elif isinstance(event, ReminderCancelled):
+                    self.reminders.cancel(tracker.sender_id, event)
+
+    def _handle_user_event(self, tracker: Tracker, user: UserUttered, channel: str) -> list[dict[str, Any]]:
+        self._append(tracker, [user])
+        self._append(tracker, list(extract_slots(tracker, self.domain)))
+        return self._run_actions(tracker, channel)
 
     def _maybe_start_session(self, tracker: Tracker, channel: str) -> None:
         expiry_min = self.domain.session_config.session_expiration_time
@@ -111,48 +188,99 @@ class Agent:
         )
         if started and not expired:
             return
-        self._execute("action_session_start", tracker, channel, policy=None, confidence=None)
+        said, events = self._execute("action_session_start", tracker, channel)
+        self._append(tracker, events)
 
     def _run_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
         said: list[dict[str, Any]] = []
+        excluded: set[str] = set()
         try:
             for _ in range(self.max_predictions):
-                prediction = self.dialogue.predict(tracker, self.domain)
+                followup = tracker.state().followup_action
+                if followup:
+                    prediction = Prediction(followup, 1.0, "followup")
+                else:
+                    prediction = self.dialogue.predict(tracker, self.domain, frozenset(excluded))
                 if prediction.action == ACTION_LISTEN:
                     break
-                said.extend(self._execute(prediction.action, tracker, channel, prediction.policy, prediction.confidence))
+                if prediction.events:  # e.g. LoopInterrupted: the form must not validate this answer
+                    self._append(tracker, list(prediction.events))
+                try:
+                    messages, events = self._execute(prediction.action, tracker, channel)
+                except StoreUnavailable:
+                    raise
+                except Exception as exc:  # an action failed: apologise, store nothing of it, end the turn
+                    said.extend(self._fail(tracker, prediction.action, exc, channel))
+                    break
+                if len(events) == 1 and isinstance(events[0], ActionExecutionRejected):
+                    self._append(tracker, events)
+                    excluded.add(prediction.action)
+                    continue
+                excluded.clear()
+                leading = ActionExecuted(name=prediction.action, policy=prediction.policy,
+                                         confidence=prediction.confidence)
+                bot_events = [BotUttered(text=m.get("text"), data={k: v for k, v in m.items() if k != "text"})
+                              for m in messages]
+                self._append(tracker, [leading, *bot_events, *events])
+                said.extend({k: v for k, v in m.items() if k != "response"} for m in messages)
+                if any(isinstance(e, _TURN_ENDERS) for e in events):
+                    break
             else:
                 log.warning("event=agent.max_predictions sender=%s limit=%d", tracker.sender_id, self.max_predictions)
         finally:
             self._append(tracker, [ActionExecuted(name=ACTION_LISTEN)])
         return said
 
-    def _execute(
-        self, name: str, tracker: Tracker, channel: str, policy: str | None, confidence: float | None
-    ) -> list[dict[str, Any]]:
-        action = self.action(name)
-        dispatcher = Dispatcher(self.domain, tracker.slots, channel)
-        events = action.run(dispatcher, tracker, self.domain)
-        bot_events = [BotUttered(text=m.get("text"), data={k: v for k, v in m.items() if k != "text"})
-                      for m in dispatcher.messages]
-        leading = [] if name == "action_session_start" else [ActionExecuted(name=name, policy=policy, confidence=confidence)]
-        self._append(tracker, [*leading, *bot_events, *events])
-        return [{k: v for k, v in m.items() if k != "response"} for m in dispatcher.messages]
+    def _execute(self, name: str, tracker: Tracker, channel: str) -> tuple[list[dict[str, Any]], list[Event]]:
+        from actions.protocol import events_from_json
 
-    def action(self, name: str) -> Action:
+        action = self.action(name)
+        dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel)
+        events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
+        return dispatcher.messages, events
+
+    def _fail(self, tracker: Tracker, name: str, exc: Exception, channel: str) -> list[dict[str, Any]]:
+        code = getattr(exc, "code", exc.__class__.__name__)
+        if hasattr(exc, "http_status"):
+            log.error("event=action.failed sender=%s action=%s code=%s message=%s", tracker.sender_id, name, code, exc)
+        else:
+            log.exception("event=action.crashed sender=%s action=%s", tracker.sender_id, name)
+        message = self.domain.render("utter_default", tracker.slots, channel) or {"text": APOLOGY}
+        self._append(tracker, [BotUttered(text=message.get("text"),
+                                          data={k: v for k, v in message.items() if k != "text"},
+                                          metadata={"failed_action": name, "error": str(code)})])
+        return [message]
+
+    def _resolve(self, name: str) -> Action | None:
         if name in self.extra_actions:
             return self.extra_actions[name]()
         if name in BUILTIN_ACTIONS:
             return BUILTIN_ACTIONS[name]()
+        if name in self.domain.forms:
+            return FormAction(name, self._resolve_custom)
         if name in self.domain.responses:
             return ResponseAction(name)
-        raise NotFound(f"action {name!r} is neither a response, a built-in, nor a registered custom action")
+        if any(r.startswith(f"{name}/") for r in self.domain.responses):
+            return RetrievalAction(name)
+        if self.remote is not None:
+            from actions.remote import RemoteAction
+
+            return RemoteAction(name, self.remote)
+        return None
+
+    def _resolve_custom(self, name: str) -> Action | None:
+        """Validation and ask actions of forms: local custom ones, else remote ones the domain lists."""
+        if name in self.extra_actions:
+            return self.extra_actions[name]()
+        if self.remote is not None and name in self.domain.actions:
+            from actions.remote import RemoteAction
+
+            return RemoteAction(name, self.remote)
+        return None
 
 
 def _intent_shortcut(text: str) -> dict[str, Any]:
     """`/greet` or `/inform{"city": "Berlin"}` sets the intent directly, as in Rasa."""
-    import json
-
     body = text[1:]
     entities: list[dict[str, Any]] = []
     if "{" in body:

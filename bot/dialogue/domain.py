@@ -17,6 +17,16 @@ from bot.errors import ConfigError
 from bot.yamlio import read_yaml
 
 SLOT_TYPES = ("text", "bool", "categorical", "float", "list", "any")
+REQUESTED_SLOT = "requested_slot"
+# Intents every Rasa assistant knows without listing them.
+DEFAULT_INTENTS = ("restart", "back", "out_of_scope", "session_start", "nlu_fallback")
+# Actions every assistant has (Rasa's default actions); see actions/builtin.py.
+DEFAULT_ACTIONS = (
+    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
+    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
+    "action_default_ask_rephrase", "action_two_stage_fallback", "action_back", "action_unlikely_intent",
+    "action_extract_slots",
+)
 _TOP_KEYS = {
     "version", "intents", "entities", "slots", "responses", "actions", "forms", "session_config",
     "config", "e2e_actions",
@@ -98,6 +108,75 @@ class Domain:
     forms: Mapping[str, FormSpec] = field(default_factory=dict)
     session_config: SessionConfig = SessionConfig()
     source: str = "domain.yml"
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def intent(self, name: str | None) -> IntentSpec | None:
+        return next((i for i in self.intents if i.name == name), None)
+
+    def entity(self, name: str) -> EntitySpec | None:
+        return next((e for e in self.entities if e.name == name), None)
+
+    def is_known_intent(self, name: str) -> bool:
+        return name in DEFAULT_INTENTS or any(i.name == name for i in self.intents)
+
+    def is_known_action(self, name: str) -> bool:
+        """A response, a listed or form action, a default action, or a retrieval action (`utter_chitchat`)."""
+        if name in DEFAULT_ACTIONS or name in self.action_names:
+            return True
+        return any(r.startswith(f"{name}/") for r in self.responses)
+
+    def with_responses(self, extra: Mapping[str, tuple[ResponseVariation, ...]]) -> Domain:
+        """This domain plus responses defined in data files (retrieval responses such as `utter_chitchat/ask_name`)."""
+        if not extra:
+            return self
+        from dataclasses import replace
+
+        return replace(self, responses={**extra, **self.responses})
+
+    def to_rasa_dict(self) -> dict[str, Any]:
+        """The domain as Rasa sends it to an action server (what rasa_sdk's `domain` argument holds)."""
+        slots: dict[str, Any] = {}
+        for slot in self.all_slots():
+            entry: dict[str, Any] = {
+                "type": slot.type, "initial_value": slot.initial_value,
+                "influence_conversation": slot.influence_conversation,
+                "mappings": [_mapping_dict(m) for m in slot.mappings],
+            }
+            if slot.values:
+                entry["values"] = list(slot.values)
+            slots[slot.name] = entry
+        responses = {}
+        for name, variations in self.responses.items():
+            responses[name] = [_variation_dict(v) for v in variations]
+        intents: list[Any] = []
+        for i in self.intents:
+            props: dict[str, Any] = {"use_entities": True if i.use_entities is None else list(i.use_entities)}
+            if i.ignore_entities:
+                props["ignore_entities"] = list(i.ignore_entities)
+            intents.append({i.name: props})
+        return {
+            "version": "3.1",
+            "config": {"store_entities_as_slots": True},
+            "session_config": {
+                "session_expiration_time": self.session_config.session_expiration_time,
+                "carry_over_slots_to_new_session": self.session_config.carry_over_slots_to_new_session,
+            },
+            "intents": intents,
+            "entities": [e.name for e in self.entities],
+            "slots": slots,
+            "responses": responses,
+            "actions": list(self.actions),
+            "forms": {
+                name: {"required_slots": list(f.required_slots), "ignored_intents": list(f.ignored_intents)}
+                for name, f in self.forms.items()
+            },
+        }
+
+    def all_slots(self) -> tuple[SlotSpec, ...]:
+        """The declared slots plus Rasa's implicit `requested_slot` when the domain has forms."""
+        if self.forms and all(s.name != REQUESTED_SLOT for s in self.slots):
+            return (*self.slots, SlotSpec(REQUESTED_SLOT, "text", influence_conversation=False))
+        return self.slots
 
     @property
     def intent_names(self) -> list[str]:
@@ -112,10 +191,10 @@ class Domain:
         return [s.name for s in self.slots]
 
     def slot(self, name: str) -> SlotSpec | None:
-        return next((s for s in self.slots if s.name == name), None)
+        return next((s for s in self.all_slots() if s.name == name), None)
 
     def initial_slots(self) -> dict[str, Any]:
-        return {s.name: s.initial_value for s in self.slots}
+        return {s.name: s.initial_value for s in self.all_slots()}
 
     @property
     def action_names(self) -> list[str]:
@@ -171,6 +250,33 @@ def fill_template(text: str, slots: Mapping[str, Any]) -> str:
         return _SlotFormatter(slots).format(text)
     except (ValueError, IndexError, KeyError, AttributeError):
         return text
+
+
+def _mapping_dict(m: SlotMapping) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": m.type}
+    for key in ("entity", "role", "group", "value", "action"):
+        if getattr(m, key) is not None:
+            out[key] = getattr(m, key)
+    if m.intent:
+        out["intent"] = list(m.intent)
+    if m.not_intent:
+        out["not_intent"] = list(m.not_intent)
+    if m.conditions:
+        out["conditions"] = [dict(c) for c in m.conditions]
+    return out
+
+
+def _variation_dict(v: ResponseVariation) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("text", "image", "custom", "attachment", "channel"):
+        if getattr(v, key) is not None:
+            out[key] = getattr(v, key)
+    if v.buttons:
+        out["buttons"] = [dict(b) for b in v.buttons]
+    if v.condition:
+        out["condition"] = [dict(c) for c in v.condition]
+    out.update(v.extra)
+    return out
 
 
 def _conditions_hold(conditions: tuple[dict[str, Any], ...], slots: Mapping[str, Any]) -> bool:
@@ -230,7 +336,27 @@ def domain_from_dict(raw: Mapping[str, Any], source: str = "domain.yml") -> Doma
         raise ConfigError(source, "forms", "must be a mapping of form name to its definition")
     forms = {name: _form(name, spec, source) for name, spec in forms_raw.items()}
     session = _session(raw.get("session_config") or {}, source)
-    return Domain(intents, entities, slots, responses, actions, forms, session, source)
+    return Domain(intents, entities, slots, responses, actions, forms, session, source, dict(raw))
+
+
+def responses_from_data(paths: Any) -> dict[str, tuple[ResponseVariation, ...]]:
+    """`responses:` sections of training data files (Rasa allows retrieval responses there)."""
+    out: dict[str, tuple[ResponseVariation, ...]] = {}
+    for path in paths or ():
+        path = Path(path)
+        files = sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
+        for file in files:
+            if not file.is_file():
+                continue
+            raw = read_yaml(file) or {}
+            section = raw.get("responses") if isinstance(raw, dict) else None
+            if not section:
+                continue
+            if not isinstance(section, dict):
+                raise ConfigError(file, "responses", "must be a mapping of response name to variations")
+            for name, items in section.items():
+                out[str(name)] = _variations(str(name), items, str(file))
+    return out
 
 
 def _list(raw: Mapping[str, Any], key: str, source: str) -> list[Any]:
@@ -331,6 +457,11 @@ def _variations(name: str, items: Any, source: str) -> tuple[ResponseVariation, 
             )
         )
     return tuple(out)
+
+
+def parse_variations(name: str, items: Any, source: str = "domain.yml") -> tuple[ResponseVariation, ...]:
+    """Response variations from their YAML/JSON form (used for responses stored with a model)."""
+    return _variations(name, items, source)
 
 
 def _action_name(item: Any, source: str) -> str:

@@ -1,14 +1,15 @@
-"""The policy interface and the prediction it returns."""
+"""The policy interface, the prediction it returns, and config parsing shared by all policies."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.dialogue.domain import Domain
 from bot.dialogue.stories import DialogueData
 from bot.dialogue.tracker import Tracker
+from bot.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,35 @@ class Policy(Protocol):
     name: str
     priority: int
 
-    def train(self, data: DialogueData, domain: Domain) -> None: ...
+    def train(self, data: DialogueData, domain: Domain) -> dict[str, Any]:
+        """Learn from rules and stories; returns a summary (counts) for the CLI."""
 
-    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None: ...
+    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+        """The next action, never one of `excluded` (actions that just refused to run)."""
 
     def save(self, directory: Path) -> None: ...
+
+
+C = TypeVar("C")
+
+
+def build_config(cls: type[C], options: dict[str, Any], *, source: object, key: str,
+                 ignored: frozenset[str] = frozenset()) -> C:
+    """A policy's frozen config from its `config.yml` entry; unknown keys fail naming file and key."""
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for name, value in options.items():
+        if name in ignored:
+            continue
+        if name not in known:
+            valid = ", ".join(sorted({*known, *ignored}))
+            raise ConfigError(source, f"{key}.{name}", f"unknown option; valid: {valid}")
+        default = getattr(cls, name, None)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise ConfigError(source, f"{key}.{name}", f"must be true or false, got {value!r}")
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(source, f"{key}.{name}", f"must be a number, got {value!r}")
+            value = type(default)(value) if isinstance(default, float) else value
+        kwargs[name] = value
+    return cls(**kwargs)

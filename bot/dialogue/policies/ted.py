@@ -1,0 +1,169 @@
+"""The trained dialogue policy: a small GRU over the featurised history (Rasa's `TEDPolicy` maps here).
+
+Each of the last `max_history` states (intent, entities, slots, previous action, active loop) is a
+multi-hot vector; a dense layer embeds it, a GRU reads the sequence, a softmax scores every action:
+
+    x (batch, max_history, n_features) -> Dense -> (batch, max_history, embed)
+      -> GRU -> (batch, hidden) -> Dense softmax -> (batch, n_actions)
+
+Unlike memoization it scores histories it never saw, feature by feature, so it generalises to new
+paths (a story's turn after a different opening, a slot set in another order). Weights are saved as
+`ted.weights.h5` beside `ted.json` (vocabulary, actions, config); no pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.dialogue.domain import Domain
+from bot.dialogue.policies.base import Prediction
+from bot.dialogue.states import State, tracker_trajectory, trajectory
+from bot.dialogue.stories import DialogueData, steps_to_events, story_paths
+from bot.dialogue.tracker import Tracker
+
+log = logging.getLogger(__name__)
+
+# Rasa TEDPolicy options accepted in config.yml and not used by this smaller model.
+RASA_IGNORED_OPTIONS = frozenset({
+    "max_training_samples", "constrain_similarities", "model_confidence", "evaluate_on_number_of_examples",
+    "evaluate_every_number_of_epochs", "split_entities_by_comma", "number_of_transformer_layers",
+    "transformer_size", "embedding_dimension", "drop_rate", "drop_rate_dialogue", "connection_density",
+    "tensorboard_log_directory", "tensorboard_log_level", "checkpoint_model", "entity_recognition",
+    "run_eagerly", "use_gpu", "loss_type", "ranking_length", "renormalize_confidences", "intent_classification",
+    "hidden_layers_sizes", "dense_dimension", "concat_dimension", "number_of_attention_heads",
+})
+
+
+@dataclass(frozen=True)
+class TEDPolicyConfig:
+    priority: int = 1
+    max_history: int = 5
+    epochs: int = 100
+    batch_size: int = 32
+    embed_dim: int = 32
+    hidden_units: int = 64
+    learning_rate: float = 0.01
+    augmentation_factor: int = 10  # extra samples from stories glued end to end, as Rasa's augmentation
+    random_seed: int = 1
+
+
+class TEDPolicy:
+    name = "TEDPolicy"
+
+    def __init__(self, config: TEDPolicyConfig | None = None) -> None:
+        self.config = config or TEDPolicyConfig()
+        self.priority = self.config.priority
+        self.features: dict[str, int] = {}
+        self.actions: list[str] = []
+        self.model: Any = None
+
+    # ------------------------------------------------------------------ featurisation
+    def _encode(self, histories: list[list[State]]) -> np.ndarray:
+        mh = self.config.max_history
+        x = np.zeros((len(histories), mh, len(self.features)), dtype=np.float32)  # (batch, max_history, features)
+        for b, history in enumerate(histories):
+            window = history[-mh:]
+            offset = mh - len(window)  # left padding: zero rows are masked
+            for t, state in enumerate(window):
+                for feature in state:
+                    index = self.features.get(feature)
+                    if index is not None:
+                        x[b, offset + t, index] = 1.0
+        return x
+
+    def _build(self, *, compile: bool = True) -> Any:
+        import keras
+
+        keras.utils.set_random_seed(self.config.random_seed)
+        inputs = keras.Input((self.config.max_history, len(self.features)))  # (batch, T, F)
+        masked = keras.layers.Masking(0.0)(inputs)
+        embedded = keras.layers.Dense(self.config.embed_dim, activation="relu")(masked)  # (batch, T, embed)
+        hidden = keras.layers.GRU(self.config.hidden_units)(embedded)  # (batch, hidden)
+        outputs = keras.layers.Dense(len(self.actions), activation="softmax")(hidden)  # (batch, actions)
+        model = keras.Model(inputs, outputs, name="ted_gru")
+        if compile:
+            model.compile(optimizer=keras.optimizers.Adam(self.config.learning_rate),
+                          loss="sparse_categorical_crossentropy")
+        return model
+
+    # ------------------------------------------------------------------ training
+    def train(self, data: DialogueData, domain: Domain) -> dict[str, Any]:
+        trajectories = [trajectory(steps_to_events(steps), domain).pairs for _, steps in story_paths(data.stories)]
+        trajectories = [t for t in trajectories if t]
+        if not trajectories:
+            log.info("event=ted.skipped reason=no_stories")
+            return {"ted_samples": 0}
+        rng = np.random.default_rng(self.config.random_seed)
+        glued = []
+        for _ in range(self.config.augmentation_factor * len(trajectories) if len(trajectories) > 1 else 0):
+            a, b = rng.choice(len(trajectories), 2)
+            glued.append(trajectories[a] + trajectories[b][1:])  # b's opening listen is already in a's end
+        histories: list[list[State]] = []
+        labels: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        for pairs in [*trajectories, *glued]:
+            states = [s for s, _ in pairs]
+            for i, (_, action) in enumerate(pairs):
+                window = states[max(0, i + 1 - self.config.max_history): i + 1]
+                key = (repr([sorted(s) for s in window]), action)
+                if key in seen:
+                    continue
+                seen.add(key)
+                histories.append(window)
+                labels.append(action)
+        self.features = {f: i for i, f in enumerate(sorted({f for h in histories for s in h for f in s}))}
+        self.actions = sorted(set(labels))
+        x = self._encode(histories)
+        y = np.array([self.actions.index(a) for a in labels], dtype=np.int32)  # (samples,)
+        self.model = self._build()
+        history = self.model.fit(x, y, epochs=self.config.epochs, batch_size=self.config.batch_size,
+                                 shuffle=True, verbose=0)
+        losses = history.history["loss"]
+        accuracy = float(np.mean(np.argmax(self._forward(x), axis=-1) == y))
+        log.info("event=ted.trained samples=%d features=%d actions=%d loss=%.4f->%.4f train_accuracy=%.3f",
+                 len(y), len(self.features), len(self.actions), losses[0], losses[-1], accuracy)
+        return {"ted_samples": len(y), "ted_loss": round(float(losses[-1]), 4), "ted_train_accuracy": round(accuracy, 3)}
+
+    # ------------------------------------------------------------------ prediction
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model(x, training=False))  # (batch, actions)
+
+    def probabilities(self, tracker: Tracker, domain: Domain) -> dict[str, float]:
+        if self.model is None:
+            return {}
+        states = tracker_trajectory(tracker, domain).states
+        probs = self._forward(self._encode([states]))[0]
+        return {a: float(p) for a, p in zip(self.actions, probs, strict=True)}
+
+    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+        probs = {a: p for a, p in self.probabilities(tracker, domain).items() if a not in excluded}
+        if not probs:
+            return None
+        action = max(probs, key=probs.__getitem__)
+        return Prediction(action, probs[action], self.name, self.priority)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"config": asdict(self.config), "features": self.features, "actions": self.actions,
+                "trained": self.model is not None}
+        (directory / "ted.json").write_text(json.dumps(meta))
+        if self.model is not None:
+            self.model.save_weights(directory / "ted.weights.h5")  # weights only: no optimizer state
+
+    @classmethod
+    def load(cls, directory: Path, config: TEDPolicyConfig | None = None) -> TEDPolicy:
+        meta = json.loads((directory / "ted.json").read_text())
+        policy = cls(config or TEDPolicyConfig(**meta["config"]))
+        policy.features = meta["features"]
+        policy.actions = meta["actions"]
+        if meta["trained"]:
+            policy.model = policy._build(compile=False)
+            policy.model.load_weights(directory / "ted.weights.h5")
+        return policy
