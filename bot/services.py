@@ -80,6 +80,10 @@ def build_services(project: Project) -> Services:
         lock_client, key_prefix=project.lock_store.key_prefix, lifetime_s=project.lock_store.lifetime, url=url
     )
     tracker_store.ping()  # a missing Redis is an error at start-up, never a silent in-memory fallback
-    agent = Agent(domain, nlu_model, dialogue, tracker_store, lock_store, model_backed_actions(project, translation))
+    from actions.custom import load_custom_actions
+
+    actions = {**load_custom_actions(project.root), **model_backed_actions(project, translation)}
+    agent = Agent(domain, nlu_model, dialogue, tracker_store, lock_store, actions,
+                  action_endpoint=project.action_endpoint)
     log.info("event=services.ready redis=%s embedded=%s", url.split("@")[-1], embedded is not None)
     return Services(project, domain, agent, nlu_model, translation, tracker_store, lock_store, url, embedded)
