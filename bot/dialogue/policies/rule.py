@@ -177,6 +177,10 @@ def rule_entries(block: StoryBlock, steps: Sequence[Step], domain: Domain) -> li
             set_slots(step.slots)
         elif step.kind == "active_loop":
             current["loop"] = f"loop={step.name or 'null'}"
+    first = steps[0] if steps else None
+    if first is not None and first.kind == "action" and current.get("loop") == f"loop={first.name}":
+        # `condition: active_loop: form` + `action: form` first: the form may also be the one activating now.
+        del current["loop"]
 
     states: list[State] = []
     entries: list[RuleEntry] = []
