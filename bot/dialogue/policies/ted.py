@@ -132,7 +132,8 @@ class TEDPolicy:
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.model(x, training=False))  # (batch, actions)
+        out = self.model(x, training=False)  # (batch, actions)
+        return np.asarray(out.numpy() if hasattr(out, "numpy") else out)
 
     def probabilities(self, tracker: Tracker, domain: Domain) -> dict[str, float]:
         if self.model is None:
