@@ -14,8 +14,7 @@ def test_two_threads_on_one_sender_run_one_at_a_time_in_arrival_order(redis_clie
     inside = threading.Event()
     overlap = []
 
-    def worker(name: str, delay: float) -> None:
-        time.sleep(delay)
+    def worker(name: str) -> None:
         with locks.lock("same"):
             if inside.is_set():
                 overlap.append(name)
@@ -24,9 +23,14 @@ def test_two_threads_on_one_sender_run_one_at_a_time_in_arrival_order(redis_clie
             time.sleep(0.05)
             inside.clear()
 
-    threads = [threading.Thread(target=worker, args=(f"m{i}", i * 0.01)) for i in range(6)]
-    for t in threads:
+    threads = []
+    for i in range(6):
+        t = threading.Thread(target=worker, args=(f"m{i}",))
         t.start()
+        threads.append(t)
+        # Arrival = taking a ticket: start the next message only once this one has queued.
+        while int(redis_client.get("lock:same:tickets") or 0) < i + 1:
+            time.sleep(0.001)
     for t in threads:
         t.join()
     assert overlap == []
