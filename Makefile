@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 install: $(STAMP)
 
 demo-translation: install
-	@if [ ! -f $(PROJECT)/models/translation/en-de/model.json ]; then \
+	@if [ ! -f $(PROJECT)/models/translation/en-de/config.json ]; then \
 	  $(PARLEY) translate demo-data --out $(PROJECT)/.parley/translation-data && \
 	  $(PARLEY) translate prepare --config translation/configs/demo.yml \
 	    --data $(PROJECT)/.parley/translation-data --out $(PROJECT)/.parley/translation-prepared && \

@@ -31,6 +31,8 @@ class Services:
     embedded_redis: EmbeddedRedis | None = None
 
     def close(self) -> None:
+        if self.translation is not None:
+            self.translation.close()
         if self.embedded_redis is not None:
             self.embedded_redis.stop()
 
@@ -57,6 +59,23 @@ def model_backed_actions(project: Project, translation: Any | None) -> dict[str,
     return {"action_translate": lambda: TranslateAction(translation, source_language=project.language)}
 
 
+def load_translation(project: Project) -> Any | None:
+    """The configured language pairs whose model folder exists; a missing one is logged, and /translate
+    answers 503 `model_not_found` for it, so a bot without a translation model still serves."""
+    available = {}
+    for pair in project.translation_pairs:
+        if (pair.model / "config.json").is_file():
+            available[(pair.source, pair.target)] = pair.model
+        else:
+            log.warning("event=translation.model_missing pair=%s-%s dir=%s hint='run make run or parley translate train'",
+                        pair.source, pair.target, pair.model)
+    if not available:
+        return None
+    from translation.service import TranslationService
+
+    return TranslationService.load(available)
+
+
 def build_services(project: Project) -> Services:
     from nlu import NLUModel  # engines are imported lazily: `parley --help` stays fast
 
@@ -64,11 +83,7 @@ def build_services(project: Project) -> Services:
     paths = model_paths(project)
     nlu_model = NLUModel.load(paths["nlu"])
     dialogue = DialogueModel.load(paths["dialogue"])
-    translation = None
-    if project.translation_pairs:
-        from translation.service import TranslationService
-
-        translation = TranslationService.load({(p.source, p.target): p.model for p in project.translation_pairs})
+    translation = load_translation(project)
 
     url, embedded = redis_for(project)
     tracker_client = connect(url, project.tracker_store.db)
