@@ -11,9 +11,9 @@ from nlu.results import Entity, IntentPrediction, ParseResult, TrainOutcome
 
 if TYPE_CHECKING:
     from nlu.data.training_data import TrainingData
+    from nlu.data.yaml_reader import load_training_data
     from nlu.model import NLUModel
     from nlu.train import train_nlu
-    from nlu.data.yaml_reader import load_training_data
 
 _LAZY = {
     "NLUModel": ("nlu.model", "NLUModel"),
@@ -33,6 +33,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Entity", "IntentPrediction", "ModelNotFound", "NLUError", "NLUModel", "ParseResult", "TrainOutcome",
-    "TrainingData", "load_training_data", "train_nlu",
+    "Entity",
+    "IntentPrediction",
+    "ModelNotFound",
+    "NLUError",
+    "NLUModel",
+    "ParseResult",
+    "TrainOutcome",
+    "TrainingData",
+    "load_training_data",
+    "train_nlu",
 ]

@@ -14,27 +14,61 @@ log = logging.getLogger("parley.nlu")
 
 
 def _project_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--project", "-p", default=".", type=Path,
-                   help="project folder; the other paths default to places inside it (default: current folder)")
+    p.add_argument(
+        "--project",
+        "-p",
+        default=".",
+        type=Path,
+        help="project folder; the other paths default to places inside it (default: current folder)",
+    )
 
 
 def add_test_nlu_parser(test_subparsers: argparse._SubParsersAction) -> None:
     p = test_subparsers.add_parser(
-        "nlu", help="evaluate the NLU model: intent and entity reports, confusion matrix, errors",
-        description="Parse every example of the test data with the trained NLU model and write intent_report.json, "
+        "nlu",
+        help="evaluate the NLU model: intent and entity reports, confusion matrix, errors",
+        description="Parse every example of the test data with the trained NLU model and write "
+        "intent_report.json, "
         "intent_confusion_matrix.png, intent_histogram.png, entity_report.json and errors.json into --out. "
-        "With --cross-validation, train and test --folds times on the data instead (no trained model needed).",
+        "With --cross-validation, train and test --folds times on the data instead "
+        "(no trained model needed).",
     )
     _project_arg(p)
-    p.add_argument("--model", "-m", type=Path, default=None,
-                   help="trained NLU model folder (default: <project>/models/nlu)")
-    p.add_argument("--nlu", "-u", type=Path, nargs="+", default=None,
-                   help="test data: Rasa YAML files or folders, a CSV (text,intent) or SNIPS JSON (default: <project>/data)")
-    p.add_argument("--out", "-o", type=Path, default=None, help="output folder for the reports (default: <project>/results/nlu)")
-    p.add_argument("--config", "-c", type=Path, default=None,
-                   help="config.yml whose pipeline cross-validation trains (default: <project>/config.yml)")
-    p.add_argument("--cross-validation", action="store_true",
-                   help="train and evaluate on --folds hash-assigned folds of the data instead of using --model")
+    p.add_argument(
+        "--model",
+        "-m",
+        type=Path,
+        default=None,
+        help="trained NLU model folder (default: <project>/models/nlu)",
+    )
+    p.add_argument(
+        "--nlu",
+        "-u",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="test data: Rasa YAML files or folders, a CSV (text,intent) or SNIPS JSON "
+        "(default: <project>/data)",
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=None,
+        help="output folder for the reports (default: <project>/results/nlu)",
+    )
+    p.add_argument(
+        "--config",
+        "-c",
+        type=Path,
+        default=None,
+        help="config.yml whose pipeline cross-validation trains (default: <project>/config.yml)",
+    )
+    p.add_argument(
+        "--cross-validation",
+        action="store_true",
+        help="train and evaluate on --folds hash-assigned folds of the data instead of using --model",
+    )
     p.add_argument("--folds", "-f", type=int, default=5, help="number of cross-validation folds (default 5)")
     p.add_argument("--seed", type=int, default=None, help="random seed for cross-validation training")
     p.set_defaults(func=cmd_test_nlu)
@@ -45,25 +79,43 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="TOOL")
 
     split = data_sub.add_parser(
-        "split", help="split NLU data into a repeatable, stratified train and test set",
-        description="Each example goes to the test set when the hash of its text falls below --test-fraction, so the "
+        "split",
+        help="split NLU data into a repeatable, stratified train and test set",
+        description="Each example goes to the test set when the hash of its text falls below "
+        "--test-fraction, so the "
         "same example always lands on the same side, whatever the order or size of the file. Writes "
         "training_data.yml and test_data.yml into --out.",
     )
-    split.add_argument("--nlu", "-u", type=Path, nargs="+", default=[Path("data")],
-                       help="NLU data: Rasa YAML files or folders, CSV, SNIPS JSON (default: data)")
-    split.add_argument("--test-fraction", type=float, default=0.2, help="share of examples for the test set (default 0.2)")
-    split.add_argument("--out", "-o", type=Path, default=Path("train_test_split"),
-                       help="output folder (default: train_test_split)")
+    split.add_argument(
+        "--nlu",
+        "-u",
+        type=Path,
+        nargs="+",
+        default=[Path("data")],
+        help="NLU data: Rasa YAML files or folders, CSV, SNIPS JSON (default: data)",
+    )
+    split.add_argument(
+        "--test-fraction", type=float, default=0.2, help="share of examples for the test set (default 0.2)"
+    )
+    split.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("train_test_split"),
+        help="output folder (default: train_test_split)",
+    )
     split.set_defaults(func=cmd_data_split)
 
     convert = data_sub.add_parser(
-        "convert", help="convert CSV (text,intent) or SNIPS JSON into Rasa NLU YAML",
+        "convert",
+        help="convert CSV (text,intent) or SNIPS JSON into Rasa NLU YAML",
         description="Reads a CSV with a header naming a text and an intent column (e.g. `text,intent` or "
         "`text,category`), or SNIPS 2017 JSON files/folders, and writes one Rasa 3 YAML file.",
     )
     convert.add_argument("inputs", type=Path, nargs="+", help="input files or folders")
-    convert.add_argument("--out", "-o", type=Path, required=True, help="YAML file to write, e.g. data/nlu.yml")
+    convert.add_argument(
+        "--out", "-o", type=Path, required=True, help="YAML file to write, e.g. data/nlu.yml"
+    )
     convert.set_defaults(func=cmd_data_convert)
 
 
@@ -129,14 +181,21 @@ def cmd_data_convert(args: argparse.Namespace) -> int:
 
     data = _read(args.inputs)
     write_yaml(data, args.out)
-    print(f"{len(data.examples)} examples, {len(data.intents)} intents, {len(data.entities)} entities written to {args.out}")
+    print(
+        f"{len(data.examples)} examples, {len(data.intents)} intents, {len(data.entities)} entities "
+        f"written to {args.out}"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlu.cli", description="Parley NLU commands.")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="how much to log (default INFO)")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default INFO)",
+    )
     register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -61,7 +61,9 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
     if "RegexTokenizer" not in names or names.index("RegexTokenizer") != 0:
         raise PipelineConfigError(source, "pipeline", "the first component must be RegexTokenizer")
     if not isinstance(language, str) or not language:
-        raise PipelineConfigError(source, "language", f"must be a language code such as 'en', got {language!r}")
+        raise PipelineConfigError(
+            source, "language", f"must be a language code such as 'en', got {language!r}"
+        )
     return PipelineConfig(language, tuple(specs), source)
 
 
@@ -73,7 +75,9 @@ def load_pipeline_config(path: Path) -> PipelineConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PipelineConfigError(path, None, f"malformed YAML{line}: {getattr(exc, 'problem', exc)}") from None
+        raise PipelineConfigError(
+            path, None, f"malformed YAML{line}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(raw, dict):
         raise PipelineConfigError(path, None, "expected a mapping with 'language' and 'pipeline'")
     return parse_pipeline(raw.get("pipeline"), raw.get("language", "en"), str(path))

@@ -26,7 +26,11 @@ from nlu.results import ParseResult
 
 log = logging.getLogger(__name__)
 REPORT_FILES = (
-    "intent_report.json", "intent_confusion_matrix.png", "intent_histogram.png", "entity_report.json", "errors.json",
+    "intent_report.json",
+    "intent_confusion_matrix.png",
+    "intent_histogram.png",
+    "entity_report.json",
+    "errors.json",
 )
 
 
@@ -66,7 +70,8 @@ def intent_report(truth: Sequence[str], predicted: Sequence[str | None]) -> dict
     report: dict[str, Any] = {}
     for label in labels:
         report[label] = {
-            **_prf(tp[label], fp[label], fn[label]), "support": support[label],
+            **_prf(tp[label], fp[label], fn[label]),
+            "support": support[label],
             "confused_with": dict(confused[label].most_common(3)),
         }
     n = len(truth)
@@ -96,9 +101,13 @@ def entity_report(examples: Sequence[Example], results: Sequence[ParseResult]) -
         for s in gold - pred:
             fn[s[2]] += 1
     labels = sorted(set(tp) | set(fp) | set(fn))
-    report: dict[str, Any] = {lab: {**_prf(tp[lab], fp[lab], fn[lab]), "support": tp[lab] + fn[lab]} for lab in labels}
-    report["micro avg"] = {**_prf(sum(tp.values()), sum(fp.values()), sum(fn.values())),
-                           "support": sum(tp.values()) + sum(fn.values())}
+    report: dict[str, Any] = {
+        lab: {**_prf(tp[lab], fp[lab], fn[lab]), "support": tp[lab] + fn[lab]} for lab in labels
+    }
+    report["micro avg"] = {
+        **_prf(sum(tp.values()), sum(fp.values()), sum(fn.values())),
+        "support": sum(tp.values()) + sum(fn.values()),
+    }
     gold_labels = [lab for lab in labels if report[lab]["support"]]
     report["macro avg"] = {
         k: round(sum(report[lab][k] for lab in gold_labels) / max(len(gold_labels), 1), 6)
@@ -113,19 +122,25 @@ def error_list(examples: Sequence[Example], results: Sequence[ParseResult]) -> l
         wrong_intent = res.intent.name != ex.intent
         wrong_entities = _spans(ex.entities) != _spans(res.entities)
         if wrong_intent or wrong_entities:
-            errors.append({
-                "text": ex.text,
-                "intent": ex.intent,
-                "intent_prediction": res.intent.to_dict(),
-                "entities": [a.to_dict() for a in ex.entities],
-                "predicted_entities": [e.to_dict() for e in res.entities],
-                "wrong": [w for w, bad in (("intent", wrong_intent), ("entities", wrong_entities)) if bad],
-            })
+            errors.append(
+                {
+                    "text": ex.text,
+                    "intent": ex.intent,
+                    "intent_prediction": res.intent.to_dict(),
+                    "entities": [a.to_dict() for a in ex.entities],
+                    "predicted_entities": [e.to_dict() for e in res.entities],
+                    "wrong": [
+                        w for w, bad in (("intent", wrong_intent), ("entities", wrong_entities)) if bad
+                    ],
+                }
+            )
     errors.sort(key=lambda e: -e["intent_prediction"]["confidence"])
     return errors
 
 
-def write_reports(examples: Sequence[Example], results: Sequence[ParseResult], out_dir: Path) -> EvaluationSummary:
+def write_reports(
+    examples: Sequence[Example], results: Sequence[ParseResult], out_dir: Path
+) -> EvaluationSummary:
     from nlu.plots import plot_confusion_matrix, plot_histogram
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,14 +172,22 @@ def evaluate_model(model, data: TrainingData, out_dir: Path) -> EvaluationSummar
 
     examples = data.examples
     results: list[ParseResult] = []
-    for s in tqdm(range(0, len(examples), 256), desc="evaluating", unit="batch", leave=False, disable=len(examples) < 512):
+    for s in tqdm(
+        range(0, len(examples), 256),
+        desc="evaluating",
+        unit="batch",
+        leave=False,
+        disable=len(examples) < 512,
+    ):
         results.extend(model.parse_batch([ex.text for ex in examples[s : s + 256]]))
     summary = write_reports(examples, results, Path(out_dir))
     log.info("event=nlu.evaluate.done %s", " ".join(f"{k}={v}" for k, v in summary.to_dict().items()))
     return summary
 
 
-def cross_validate(config, data: TrainingData, n_folds: int, out_dir: Path, seed: int | None = None) -> dict[str, Any]:
+def cross_validate(
+    config, data: TrainingData, n_folds: int, out_dir: Path, seed: int | None = None
+) -> dict[str, Any]:
     """Train on n-1 folds, test on the held-out one, n times. Reports over all held-out predictions,
     plus `cross_validation.json` with each fold's figures and their mean and std."""
     import statistics

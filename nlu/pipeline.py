@@ -36,7 +36,9 @@ class Pipeline:
             part = comp.train(messages, data) or {}
             if comp.featurizes:
                 comp.process(messages)
-            part["seconds"] = round(time.perf_counter() - started, 2) if "seconds" not in part else part["seconds"]
+            part["seconds"] = (
+                round(time.perf_counter() - started, 2) if "seconds" not in part else part["seconds"]
+            )
             summary[comp.name] = part
             log.info("event=nlu.component.trained component=%s seconds=%s", comp.name, part["seconds"])
         return summary

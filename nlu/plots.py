@@ -41,8 +41,15 @@ def plot_confusion_matrix(truth: Sequence[str], predicted: Sequence[str | None],
         for i in range(n):
             for j in range(n):
                 if matrix[i, j]:
-                    ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=font,
-                            color="white" if matrix[i, j] > threshold else "black")
+                    ax.text(
+                        j,
+                        i,
+                        str(matrix[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=font,
+                        color="white" if matrix[i, j] > threshold else "black",
+                    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -54,8 +61,13 @@ def plot_histogram(confidences: Sequence[float], correct: Sequence[bool], path: 
     ok = np.asarray(correct, dtype=bool)
     bins = np.linspace(0.0, 1.0, 21)
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax.hist([conf[ok], conf[~ok]], bins=bins, label=[f"correct ({ok.sum()})", f"wrong ({(~ok).sum()})"],
-            color=["#2b8a3e", "#c92a2a"], stacked=False)
+    ax.hist(
+        [conf[ok], conf[~ok]],
+        bins=bins,
+        label=[f"correct ({ok.sum()})", f"wrong ({(~ok).sum()})"],
+        color=["#2b8a3e", "#c92a2a"],
+        stacked=False,
+    )
     ax.set_xlabel("intent confidence")
     ax.set_ylabel("examples")
     ax.set_xlim(0, 1)

@@ -51,7 +51,9 @@ def is_rasa_pipeline(pipeline: Sequence[dict[str, Any]]) -> bool:
     return any(item.get("name") in RASA_COMPONENTS and item.get("name") not in parley for item in pipeline)
 
 
-def translate_rasa_pipeline(pipeline: Sequence[dict[str, Any]], source: str = "config.yml") -> list[dict[str, Any]]:
+def translate_rasa_pipeline(
+    pipeline: Sequence[dict[str, Any]], source: str = "config.yml"
+) -> list[dict[str, Any]]:
     """Parley's default pipeline, carrying over the options of Rasa's that mean the same here."""
     if not is_rasa_pipeline(pipeline):
         return [dict(item) for item in pipeline]
@@ -60,10 +62,17 @@ def translate_rasa_pipeline(pipeline: Sequence[dict[str, Any]], source: str = "c
         name = item.get("name")
         target = RASA_COMPONENTS.get(name, "unknown")
         if target == "unknown":
-            log.warning("event=nlu.rasa_compat file=%s component=%s note='no Parley equivalent; skipped'", source, name)
+            log.warning(
+                "event=nlu.rasa_compat file=%s component=%s note='no Parley equivalent; skipped'",
+                source,
+                name,
+            )
         elif target is None:
-            log.warning("event=nlu.rasa_compat file=%s component=%s note='not available in Parley; skipped'",
-                        source, name)
+            log.warning(
+                "event=nlu.rasa_compat file=%s component=%s note='not available in Parley; skipped'",
+                source,
+                name,
+            )
         else:
             log.info("event=nlu.rasa_compat file=%s component=%s served_by=%s", source, name, target)
         if name == "FallbackClassifier":

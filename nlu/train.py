@@ -24,7 +24,12 @@ DEFAULT_SEED = 0
 
 
 def fingerprint(pipeline: dict[str, Any], data: TrainingData, seed: int) -> str:
-    payload = {"format": FORMAT_VERSION, "pipeline": pipeline, "data": data.fingerprint_payload(), "seed": seed}
+    payload = {
+        "format": FORMAT_VERSION,
+        "pipeline": pipeline,
+        "data": data.fingerprint_payload(),
+        "seed": seed,
+    }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
 
@@ -53,7 +58,9 @@ def train_nlu(
     return train_on_data(config, data, out_dir, force=force, seed=seed)
 
 
-def train_on_data(config, data: TrainingData, out_dir: Path, *, force: bool = False, seed: int | None = None) -> TrainOutcome:
+def train_on_data(
+    config, data: TrainingData, out_dir: Path, *, force: bool = False, seed: int | None = None
+) -> TrainOutcome:
     seed = DEFAULT_SEED if seed is None else seed
     pipeline_dict = {"language": config.language, "pipeline": spec_dicts(config.components)}
     fp = fingerprint(pipeline_dict, data, seed)
@@ -62,10 +69,15 @@ def train_on_data(config, data: TrainingData, out_dir: Path, *, force: bool = Fa
         log.info("event=nlu.train.skipped reason=unchanged model_dir=%s", out_dir)
         return TrainOutcome(out_dir, False, summary)
     if not data.examples:
-        raise TrainingDataError("training data", None, "no NLU examples found (need '- intent:' items under 'nlu:')")
+        raise TrainingDataError(
+            "training data", None, "no NLU examples found (need '- intent:' items under 'nlu:')"
+        )
     counts = data.intent_counts()
     log.info(
-        "event=nlu.train.start examples=%d intents=%d entities=%d", len(data.examples), len(counts), len(data.entities)
+        "event=nlu.train.start examples=%d intents=%d entities=%d",
+        len(data.examples),
+        len(counts),
+        len(data.entities),
     )
     started = time.perf_counter()
     pipeline = Pipeline.create(config)
@@ -82,16 +94,21 @@ def train_on_data(config, data: TrainingData, out_dir: Path, *, force: bool = Fa
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         pipeline.save(tmp)
-        write_metadata(tmp, {
-            "format": FORMAT_VERSION,
-            "fingerprint": fp,
-            "seed": seed,
-            **pipeline_dict,
-            "intents": data.intents,
-            "entities": sorted(set(data.entities) | {r.name for r in data.regexes} | {t.name for t in data.lookups}),
-            "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "summary": summary,
-        })
+        write_metadata(
+            tmp,
+            {
+                "format": FORMAT_VERSION,
+                "fingerprint": fp,
+                "seed": seed,
+                **pipeline_dict,
+                "intents": data.intents,
+                "entities": sorted(
+                    set(data.entities) | {r.name for r in data.regexes} | {t.name for t in data.lookups}
+                ),
+                "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "summary": summary,
+            },
+        )
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)

@@ -67,7 +67,7 @@ class Component:
 
 
 def build_config(cls: type, raw: dict[str, Any], *, source: str | None, component: str) -> Any:
-    """A frozen config dataclass from a YAML mapping: unknown keys and wrong types fail naming file and key."""
+    """A frozen config dataclass from a YAML mapping; unknown keys, wrong types fail naming file and key."""
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     for key, value in raw.items():

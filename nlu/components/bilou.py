@@ -21,7 +21,9 @@ def token_span(tokens: Sequence[Token], start: int, end: int) -> list[int]:
     return [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
 
 
-def encode(tokens: Sequence[Token], annotations: Sequence[EntityAnnotation], tags: Sequence[str]) -> np.ndarray:
+def encode(
+    tokens: Sequence[Token], annotations: Sequence[EntityAnnotation], tags: Sequence[str]
+) -> np.ndarray:
     """(n_tokens,) int tag ids; overlapping annotations keep the first."""
     index = {t: i for i, t in enumerate(tags)}
     out = np.zeros(len(tokens), dtype=np.int32)

@@ -17,7 +17,7 @@ class CharNgramConfig:
     min_ngram: int = 2
     max_ngram: int = 4
     word_ngrams: int = 2  # sentence features: word unigrams up to this order
-    buckets: int = 65536
+    buckets: int = 32768
     lowercase: bool = True
 
     def __post_init__(self) -> None:

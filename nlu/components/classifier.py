@@ -30,7 +30,7 @@ class ClassifierConfig:
     batch_size: int = 64
     learning_rate: float = 0.002
     hidden: int = 256
-    sparse_dim: int = 128
+    sparse_dim: int = 64
     entity_hidden: int = 128
     dropout: float = 0.2
     validation_split: float = 0.1  # held out for early stopping when there are >= 100 examples
@@ -50,7 +50,9 @@ class IntentEntityClassifier(Component):
     name = "IntentEntityClassifier"
     Config = ClassifierConfig
 
-    def __init__(self, config: ClassifierConfig, meta: dict[str, Any] | None = None, model: Any = None) -> None:
+    def __init__(
+        self, config: ClassifierConfig, meta: dict[str, Any] | None = None, model: Any = None
+    ) -> None:
         super().__init__(config)
         self.meta = meta or {}
         self.model = model
@@ -142,19 +144,34 @@ class IntentEntityClassifier(Component):
             "roles": [NONE_LABEL, *data.roles] if entities and data.roles else [],
             "groups": [NONE_LABEL, *data.groups] if entities and data.groups else [],
             "dense_dim": 0 if first.sentence_dense is None else int(first.sentence_dense.shape[-1]),
-            "token_dense_dim": 0 if first.token_dense is None or not entities else int(first.token_dense.shape[-1]),
+            "token_dense_dim": 0
+            if first.token_dense is None or not entities
+            else int(first.token_dense.shape[-1]),
             "buckets": int(first.ngram_buckets) if first.sentence_ngrams is not None else 0,
-            "n_patterns": 0 if first.token_patterns is None or not entities else int(first.token_patterns.shape[1]),
+            "n_patterns": 0
+            if first.token_patterns is None or not entities
+            else int(first.token_patterns.shape[1]),
         }
         m = self.meta
         if not m["dense_dim"] and not m["buckets"]:
             raise TrainingDataError(
-                "config", None, "IntentEntityClassifier needs a featurizer before it (HubFeaturizer or CharNgramFeaturizer)"
+                "config",
+                None,
+                "IntentEntityClassifier needs a featurizer before it (HubFeaturizer or CharNgramFeaturizer)",
             )
         spec = ModelSpec(
-            n_intents=len(intents), n_tags=len(m["tags"]), n_roles=len(m["roles"]), n_groups=len(m["groups"]),
-            dense_dim=m["dense_dim"], token_dense_dim=m["token_dense_dim"], buckets=m["buckets"], n_patterns=m["n_patterns"], hidden=cfg.hidden,
-            sparse_dim=cfg.sparse_dim, entity_hidden=cfg.entity_hidden, dropout=cfg.dropout,
+            n_intents=len(intents),
+            n_tags=len(m["tags"]),
+            n_roles=len(m["roles"]),
+            n_groups=len(m["groups"]),
+            dense_dim=m["dense_dim"],
+            token_dense_dim=m["token_dense_dim"],
+            buckets=m["buckets"],
+            n_patterns=m["n_patterns"],
+            hidden=cfg.hidden,
+            sparse_dim=cfg.sparse_dim,
+            entity_hidden=cfg.entity_hidden,
+            dropout=cfg.dropout,
         )
         self.meta["spec"] = asdict(spec)
         model = build_model(spec)
@@ -189,8 +206,14 @@ class IntentEntityClassifier(Component):
         def eval_step(x, y):
             out = model(x, training=False)
             loss = losses(y, out, x.get("tok_mask", tf.zeros((1, 1))))
-            correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(out["intent"], -1, output_type=tf.int32), y["intent"]), tf.float32))
-            return loss, correct
+            hits = tf.equal(tf.argmax(out["intent"], -1, output_type=tf.int32), y["intent"])
+            correct = tf.reduce_sum(tf.cast(hits, tf.float32))
+            if "tags" in y:  # tag accuracy on the tokens inside gold entities
+                inside = tf.cast(y["tags"] > 0, tf.float32)
+                predicted = tf.argmax(out["tags"], -1, output_type=tf.int32)
+                tag_hits = tf.cast(tf.equal(predicted, y["tags"]), tf.float32)
+                return loss, correct, tf.reduce_sum(tag_hits * inside), tf.reduce_sum(inside)
+            return loss, correct, tf.constant(0.0), tf.constant(0.0)
 
         def batches(msgs: list[Message], order: np.ndarray):
             for s in range(0, len(order), cfg.batch_size):
@@ -199,9 +222,11 @@ class IntentEntityClassifier(Component):
                 length = x["tok_mask"].shape[1] if "tok_mask" in x else 1
                 yield x, self._targets(chunk, length)
 
-        rng = np.random.default_rng(int(np.random.randint(2**31 - 1)))  # seeded by keras.utils.set_random_seed
+        rng = np.random.default_rng(
+            int(np.random.randint(2**31 - 1))
+        )  # seeded by keras.utils.set_random_seed
         val_batches = list(batches(val_msgs, np.arange(len(val_msgs)))) if val_msgs else []
-        best = (np.inf, None, 0)
+        best: tuple = ((-1.0, -np.inf), None, 0)
         history = []
         waited = 0
         started = time.perf_counter()
@@ -213,15 +238,20 @@ class IntentEntityClassifier(Component):
                 n += len(y["intent"])
             record = {"epoch": epoch + 1, "loss": round(total / max(n, 1), 5)}
             if val_batches:
-                vl, vc, vn = 0.0, 0.0, 0
+                vl, vc, vn, tc, tn = 0.0, 0.0, 0, 0.0, 0.0
                 for x, y in val_batches:
-                    loss, correct = eval_step(x, y)
+                    loss, correct, tag_correct, tag_total = eval_step(x, y)
                     vl += float(loss) * len(y["intent"])
                     vc += float(correct)
                     vn += len(y["intent"])
+                    tc, tn = tc + float(tag_correct), tn + float(tag_total)
                 record.update(val_loss=round(vl / vn, 5), val_intent_accuracy=round(vc / vn, 5))
-                if record["val_loss"] < best[0] - 1e-4:
-                    best, waited = (record["val_loss"], [v.numpy() for v in model.weights], epoch + 1), 0
+                if tn:
+                    record["val_entity_token_accuracy"] = round(tc / tn, 5)
+                # Keep the epoch with the best validation accuracy (intent + entity tokens); loss breaks ties.
+                key = (round(vc / vn + (tc / tn if tn else 0.0), 4), -record["val_loss"])
+                if key > best[0]:
+                    best, waited = (key, [v.numpy() for v in model.weights], epoch + 1), 0
                 else:
                     waited += 1
             history.append(record)
@@ -235,11 +265,17 @@ class IntentEntityClassifier(Component):
         self.model = model
         self._compile_predict()
         summary = {
-            "examples": len(train_msgs), "validation_examples": len(val_msgs), "epochs_run": len(history),
-            "best_epoch": best[2] or len(history), "seconds": round(time.perf_counter() - started, 2),
+            "examples": len(train_msgs),
+            "validation_examples": len(val_msgs),
+            "epochs_run": len(history),
+            "best_epoch": best[2] or len(history),
+            "seconds": round(time.perf_counter() - started, 2),
             "final": history[-1] if history else {},
         }
-        log.info("event=nlu.classifier.trained %s", " ".join(f"{k}={v}" for k, v in summary.items() if k != "final"))
+        log.info(
+            "event=nlu.classifier.trained %s",
+            " ".join(f"{k}={v}" for k, v in summary.items() if k != "final"),
+        )
         return summary
 
     # ---------------------------------------------------------------- inference
@@ -313,12 +349,15 @@ class IntentEntityClassifier(Component):
 
         with h5py.File(directory / "model.weights.h5", "r") as f:
             if len(f) != len(model.weights):
-                raise IncompatibleModel(f"{directory}: {len(f)} weight arrays stored, the model has {len(model.weights)}")
+                raise IncompatibleModel(
+                    f"{directory}: {len(f)} weight arrays stored, the model has {len(model.weights)}"
+                )
             for i, variable in enumerate(model.weights):
                 value = f[f"{i:03d}"][()]
                 if tuple(value.shape) != tuple(variable.shape):
                     raise IncompatibleModel(
-                        f"{directory}: weight {variable.path} has shape {value.shape}, expected {tuple(variable.shape)}"
+                        f"{directory}: weight {variable.path} has shape {value.shape}, "
+                        f"expected {tuple(variable.shape)}"
                     )
                 variable.assign(value)
         return cls(config, meta, model)

@@ -20,7 +20,9 @@ class HubFeaturizerConfig:
     token_features: bool = True  # False: only the sentence vector (faster, no entity features)
 
 
-def pool_to_tokens(tokens, starts: np.ndarray, ends: np.ndarray, mask: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+def pool_to_tokens(
+    tokens, starts: np.ndarray, ends: np.ndarray, mask: np.ndarray, vectors: np.ndarray
+) -> np.ndarray:
     """(n_tokens, d): mean of the wordpiece vectors overlapping each token (zeros if none)."""
     out = np.zeros((len(tokens), vectors.shape[-1]), dtype=np.float32)
     real = np.flatnonzero(mask)

@@ -46,7 +46,9 @@ class HashedBag(layers.Layer):
 
     def build(self, input_shape) -> None:
         self.table = self.add_weight(
-            shape=(self.buckets, self.dim), initializer=keras.initializers.RandomNormal(stddev=0.05), name="table"
+            shape=(self.buckets, self.dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.05),
+            name="table",
         )
 
     def call(self, ids):

@@ -67,8 +67,8 @@ class RegexEntityExtractor(Component):
                         msg.entities.append(
                             Entity(name, match.group(), match.start(), match.end(), 1.0, self.name)
                         )
-            msg.token_patterns = marks if msg.token_patterns is None else np.concatenate(
-                [msg.token_patterns, marks], axis=1
+            msg.token_patterns = (
+                marks if msg.token_patterns is None else np.concatenate([msg.token_patterns, marks], axis=1)
             )
 
     def save(self, directory: Path) -> None:

@@ -25,15 +25,19 @@ def read_csv(path: Path) -> TrainingData:
     intent_col = next((header.index(c) for c in INTENT_COLUMNS if c in header), None)
     if text_col is None or intent_col is None:
         raise TrainingDataError(
-            path, 1, f"header must name a text column ({'/'.join(TEXT_COLUMNS)}) and an intent column "
-            f"({'/'.join(INTENT_COLUMNS)}), got {rows[0]}"
+            path,
+            1,
+            f"header must name a text column ({'/'.join(TEXT_COLUMNS)}) and an intent column "
+            f"({'/'.join(INTENT_COLUMNS)}), got {rows[0]}",
         )
     examples = []
     for line, row in enumerate(rows[1:], start=2):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) <= max(text_col, intent_col):
-            raise TrainingDataError(path, line, f"expected at least {max(text_col, intent_col) + 1} columns, got {len(row)}")
+            raise TrainingDataError(
+                path, line, f"expected at least {max(text_col, intent_col) + 1} columns, got {len(row)}"
+            )
         text, intent = " ".join(row[text_col].split()), row[intent_col].strip()
         if not text or not intent:
             raise TrainingDataError(path, line, "empty text or intent")

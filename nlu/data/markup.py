@@ -31,12 +31,17 @@ def _annotation_from_dict(obj: object, start: int, end: int, surface: str, colum
         raise MarkupError(column, f"entity annotation must be a JSON object, got {obj!r}")
     unknown = sorted(set(obj) - set(DICT_KEYS))
     if unknown:
-        raise MarkupError(column, f"unknown key {unknown[0]!r} in entity annotation; valid keys: {', '.join(DICT_KEYS)}")
+        raise MarkupError(
+            column, f"unknown key {unknown[0]!r} in entity annotation; valid keys: {', '.join(DICT_KEYS)}"
+        )
     if not isinstance(obj.get("entity"), str) or not obj["entity"].strip():
         raise MarkupError(column, 'entity annotation needs "entity": "<name>"')
     value = obj.get("value", surface)
     return EntityAnnotation(
-        start, end, obj["entity"].strip(), str(value),
+        start,
+        end,
+        obj["entity"].strip(),
+        str(value),
         role=None if obj.get("role") is None else str(obj["role"]),
         group=None if obj.get("group") is None else str(obj["group"]),
     )
@@ -59,7 +64,9 @@ def parse_markup(marked: str) -> tuple[str, tuple[EntityAnnotation, ...]]:
         if match.group("entity") is not None:
             value = match.group("value")
             annotations.append(
-                EntityAnnotation(start, end, match.group("entity").strip(), surface if value is None else value.strip())
+                EntityAnnotation(
+                    start, end, match.group("entity").strip(), surface if value is None else value.strip()
+                )
             )
         else:
             raw = match.group("dict")
@@ -94,8 +101,9 @@ def _check_plain(marked: str, start: int, end: int) -> None:
             depth -= 1
             if i + 1 < len(marked) and marked[i + 1] in "({":
                 raise MarkupError(
-                    i + 2, f"entity annotation starting at column {opened + 1} is not closed; "
-                    "write entities as [text](entity) or [text]{\"entity\": \"name\"}",
+                    i + 2,
+                    f"entity annotation starting at column {opened + 1} is not closed; "
+                    'write entities as [text](entity) or [text]{"entity": "name"}',
                 )
     if depth:
         raise MarkupError(opened + 1, _unbalanced("[", opened + 1))
@@ -104,7 +112,7 @@ def _check_plain(marked: str, start: int, end: int) -> None:
 def _unbalanced(char: str, column: int) -> str:
     return (
         f"unbalanced entity bracket {char!r} at column {column}; "
-        "write entities as [text](entity) or [text]{\"entity\": \"name\"}"
+        'write entities as [text](entity) or [text]{"entity": "name"}'
     )
 
 

@@ -19,7 +19,12 @@ class EntityAnnotation:
     group: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": self.start, "end": self.end, "entity": self.entity, "value": self.value}
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "entity": self.entity,
+            "value": self.value,
+        }
         if self.role is not None:
             out["role"] = self.role
         if self.group is not None:

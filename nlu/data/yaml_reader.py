@@ -83,10 +83,14 @@ def read_yaml(text: str, path: Path | str = "<string>") -> TrainingData:
         key = key_node.value
         if key not in DATA_SECTIONS:
             raise TrainingDataError(
-                path, _line(key_node), f"unknown top-level key '{key}'; valid keys: {', '.join(DATA_SECTIONS)}"
+                path,
+                _line(key_node),
+                f"unknown top-level key '{key}'; valid keys: {', '.join(DATA_SECTIONS)}",
             )
         if key == "version" and not str(value_node.value).startswith(("2", "3")):
-            data.warnings.append(f"{path}:{_line(value_node)}: version {value_node.value!r} is not a Rasa 3 format")
+            data.warnings.append(
+                f"{path}:{_line(value_node)}: version {value_node.value!r} is not a Rasa 3 format"
+            )
         if key == "nlu":
             _read_nlu(value_node, path, data)
     return data
@@ -99,19 +103,24 @@ def _read_nlu(node: Node, path: Path | str, data: TrainingData) -> None:
         raise TrainingDataError(path, _line(node), "'nlu' must be a list of '- intent:' / '- synonym:' items")
     for item in node.value:
         if not isinstance(item, MappingNode):
-            raise TrainingDataError(path, _line(item), "each 'nlu' item must be a mapping such as '- intent: greet'")
+            raise TrainingDataError(
+                path, _line(item), "each 'nlu' item must be a mapping such as '- intent: greet'"
+            )
         fields = {k.value: (k, v) for k, v in item.value}
         kinds = [k for k in ITEM_KEYS if k in fields]
         if len(kinds) != 1:
             raise TrainingDataError(
-                path, _line(item),
-                f"an 'nlu' item needs exactly one of {', '.join(ITEM_KEYS)}; found keys {', '.join(fields) or 'none'}",
+                path,
+                _line(item),
+                f"an 'nlu' item needs exactly one of {', '.join(ITEM_KEYS)}; "
+                f"found keys {', '.join(fields) or 'none'}",
             )
         kind = kinds[0]
         for key, (key_node, _) in fields.items():
             if key not in ITEM_KEYS[kind]:
                 raise TrainingDataError(
-                    path, _line(key_node),
+                    path,
+                    _line(key_node),
                     f"unknown key '{key}' in '{kind}' item; valid keys: {', '.join(ITEM_KEYS[kind])}",
                 )
         name_node = fields[kind][1]
@@ -125,7 +134,9 @@ def _read_nlu(node: Node, path: Path | str, data: TrainingData) -> None:
                 try:
                     text, entities = parse_markup(raw)
                 except MarkupError as exc:
-                    raise TrainingDataError(path, line, f"intent '{name}', example {raw!r}: {exc.problem}") from None
+                    raise TrainingDataError(
+                        path, line, f"intent '{name}', example {raw!r}: {exc.problem}"
+                    ) from None
                 if not text.strip():
                     raise TrainingDataError(path, line, f"intent '{name}' has an empty example")
                 data.examples.append(Example(text, name, entities, f"{path}:{line}"))
@@ -161,7 +172,9 @@ def _examples(
                 continue
             if not stripped.startswith("-"):
                 raise TrainingDataError(
-                    path, first + offset, f"{kind} '{name}': example lines must start with '- ', got {stripped!r}"
+                    path,
+                    first + offset,
+                    f"{kind} '{name}': example lines must start with '- ', got {stripped!r}",
                 )
             text = stripped[1:].strip()
             if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
@@ -177,11 +190,15 @@ def _examples(
                 unknown = sorted(set(fields) - {"text", "metadata"})
                 if unknown or "text" not in fields or not isinstance(fields["text"], ScalarNode):
                     raise TrainingDataError(
-                        path, _line(child), f"{kind} '{name}': an example item needs 'text' (and optional 'metadata')"
+                        path,
+                        _line(child),
+                        f"{kind} '{name}': an example item needs 'text' (and optional 'metadata')",
                     )
                 out.append((_line(fields["text"]), fields["text"].value.strip()))
     else:
-        raise TrainingDataError(path, _line(node), f"{kind} '{name}': 'examples' must be a '|' block or a list")
+        raise TrainingDataError(
+            path, _line(node), f"{kind} '{name}': 'examples' must be a '|' block or a list"
+        )
     if not out:
         raise TrainingDataError(path, _line(item), f"{kind} '{name}' has no examples")
     return out
@@ -195,7 +212,9 @@ def _lookup_file(ref: str, path: Path | str, node: Node) -> list[tuple[int, str]
             out = [(_line(node), ln.strip().lstrip("-").strip()) for ln in lines if ln.strip()]
             if out:
                 return out
-    raise TrainingDataError(path, _line(node), f"lookup table file '{ref}' not found (looked in {candidates[0]})")
+    raise TrainingDataError(
+        path, _line(node), f"lookup table file '{ref}' not found (looked in {candidates[0]})"
+    )
 
 
 def _check_duplicates(data: TrainingData) -> None:

@@ -1,5 +1,7 @@
 """Tiny NLU data written by the tests, and session-scoped trained models (one sparse, one on the hub)."""
 
+# ruff: noqa: E501  (training examples read best one per line)
+
 from __future__ import annotations
 
 import os

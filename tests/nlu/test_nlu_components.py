@@ -27,7 +27,7 @@ def _tokenized(text: str) -> Message:
 def test_tokenizer_offsets_and_punctuation():
     msg = _tokenized("Fly to São Paulo, now!")
     assert [t.text for t in msg.tokens] == ["Fly", "to", "São", "Paulo", ",", "now", "!"]
-    assert all(msg.text[t.start:t.end] == t.text for t in msg.tokens)
+    assert all(msg.text[t.start : t.end] == t.text for t in msg.tokens)
     assert _tokenized("   ").tokens == []
 
 
@@ -38,12 +38,17 @@ def test_char_ngrams_are_stable_and_case_insensitive():
     assert np.array_equal(a.sentence_ngrams, b.sentence_ngrams)
     assert len(a.token_ngrams) == 2 and all(ids.min() >= 1 and ids.max() < 1024 for ids in a.token_ngrams)
     # The same word gives the same ids in another process too (crc32, not Python's salted hash).
-    assert feat.token_ids("hello").tolist() == CharNgramFeaturizer(CharNgramConfig(buckets=1024)).token_ids("HELLO").tolist()
+    assert (
+        feat.token_ids("hello").tolist()
+        == CharNgramFeaturizer(CharNgramConfig(buckets=1024)).token_ids("HELLO").tolist()
+    )
 
 
 def test_regex_and_lookup_extraction():
-    data = TrainingData(regexes=[RegexPattern("zipcode", r"\b[0-9]{5}\b")],
-                        lookups=[LookupTable("airline", ("Lufthansa", "Air France"))])
+    data = TrainingData(
+        regexes=[RegexPattern("zipcode", r"\b[0-9]{5}\b")],
+        lookups=[LookupTable("airline", ("Lufthansa", "Air France"))],
+    )
     ext = RegexEntityExtractor(RegexExtractorConfig())
     ext.train([], data)
     msg = _tokenized("fly air france to 10115")
@@ -57,19 +62,30 @@ def test_regex_and_lookup_extraction():
 def test_synonym_mapper():
     mapper = EntitySynonymMapper(SynonymConfig())
     mapper.train([], TrainingData(synonyms={"nyc": "New York"}))
-    msg = Message("to NYC", entities=[Entity("city", "NYC", 3, 6, 0.9, "x"), Entity("city", "Rome", 0, 0, 0.9, "x")])
+    msg = Message(
+        "to NYC", entities=[Entity("city", "NYC", 3, 6, 0.9, "x"), Entity("city", "Rome", 0, 0, 0.9, "x")]
+    )
     mapper.process([msg])
     assert [e.value for e in msg.entities] == ["New York", "Rome"]
 
 
-@pytest.mark.parametrize(("scores", "expected"), [((0.9, 0.05), "a"), ((0.25, 0.2), "nlu_fallback"), ((0.5, 0.45), "nlu_fallback")])
+@pytest.mark.parametrize(
+    ("scores", "expected"), [((0.9, 0.05), "a"), ((0.25, 0.2), "nlu_fallback"), ((0.5, 0.45), "nlu_fallback")]
+)
 def test_fallback_threshold_and_ambiguity(scores, expected):
-    msg = Message("x", intent=IntentPrediction("a", scores[0]),
-                  ranking=[IntentPrediction("a", scores[0]), IntentPrediction("b", scores[1])])
+    msg = Message(
+        "x",
+        intent=IntentPrediction("a", scores[0]),
+        ranking=[IntentPrediction("a", scores[0]), IntentPrediction("b", scores[1])],
+    )
     FallbackClassifier(FallbackConfig(threshold=0.3, ambiguity_threshold=0.1)).process([msg])
     assert msg.intent.name == expected
     if expected == "nlu_fallback":
-        assert msg.intent.confidence == 0.3 and msg.ranking[0].name == "nlu_fallback" and msg.ranking[1].name == "a"
+        assert (
+            msg.intent.confidence == 0.3
+            and msg.ranking[0].name == "nlu_fallback"
+            and msg.ranking[1].name == "a"
+        )
 
 
 def test_bilou_encode_decode_round_trip():
@@ -102,5 +118,12 @@ def test_hub_token_pooling_maps_wordpieces_to_tokens():
 
 
 def test_registry_is_a_plain_dict_of_components():
-    assert set(REGISTRY) >= {"RegexTokenizer", "HubFeaturizer", "CharNgramFeaturizer", "IntentEntityClassifier",
-                             "RegexEntityExtractor", "EntitySynonymMapper", "FallbackClassifier"}
+    assert set(REGISTRY) >= {
+        "RegexTokenizer",
+        "HubFeaturizer",
+        "CharNgramFeaturizer",
+        "IntentEntityClassifier",
+        "RegexEntityExtractor",
+        "EntitySynonymMapper",
+        "FallbackClassifier",
+    }

@@ -23,23 +23,31 @@ def test_unknown_component_lists_the_valid_ones(tmp_path):
 
 
 def test_unknown_option_names_file_and_key(tmp_path):
-    path = _config(tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: IntentEntityClassifier\n    epoch: 3\n")
+    path = _config(
+        tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: IntentEntityClassifier\n    epoch: 3\n"
+    )
     with pytest.raises(PipelineConfigError) as info:
         load_pipeline_config(path)
     assert str(path) in str(info.value) and "'epoch'" in str(info.value) and "epochs" in str(info.value)
 
 
 def test_wrong_type_and_bad_value(tmp_path):
-    path = _config(tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: FallbackClassifier\n    threshold: high\n")
+    path = _config(
+        tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: FallbackClassifier\n    threshold: high\n"
+    )
     with pytest.raises(PipelineConfigError, match="threshold"):
         load_pipeline_config(path)
-    path = _config(tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: FallbackClassifier\n    threshold: 1.5\n")
+    path = _config(
+        tmp_path, "pipeline:\n  - name: RegexTokenizer\n  - name: FallbackClassifier\n    threshold: 1.5\n"
+    )
     with pytest.raises(PipelineConfigError, match=r"within \[0, 1\]"):
         load_pipeline_config(path)
 
 
 def test_other_top_level_keys_belong_to_the_bot(tmp_path):
-    path = _config(tmp_path, "language: de\nrecipe: default.v1\npolicies: [{name: RulePolicy}]\ntranslation: {}\n")
+    path = _config(
+        tmp_path, "language: de\nrecipe: default.v1\npolicies: [{name: RulePolicy}]\ntranslation: {}\n"
+    )
     config = load_pipeline_config(path)
     assert config.language == "de"
     assert [c.name for c in config.components] == [c["name"] for c in DEFAULT_PIPELINE]

@@ -18,8 +18,11 @@ from nlu.errors import TrainingDataError
 
 
 def _examples(n_intents=5, per_intent=40):
-    return [Example(f"{intent} request number {i}", intent) for intent in [f"i{k}" for k in range(n_intents)]
-            for i in range(per_intent)]
+    return [
+        Example(f"{intent} request number {i}", intent)
+        for intent in [f"i{k}" for k in range(n_intents)]
+        for i in range(per_intent)
+    ]
 
 
 def test_split_is_repeatable_and_order_independent():
@@ -60,27 +63,46 @@ def test_csv_import(tmp_path):
     path = tmp_path / "train.csv"
     path.write_text('text,category\nhello,greet\n"where is my card, please?",card_arrival\n')
     data = read_csv(path)
-    assert [(e.text, e.intent) for e in data.examples] == [("hello", "greet"), ("where is my card, please?", "card_arrival")]
+    assert [(e.text, e.intent) for e in data.examples] == [
+        ("hello", "greet"),
+        ("where is my card, please?", "card_arrival"),
+    ]
     (tmp_path / "bad.csv").write_text("foo,bar\n1,2\n")
     with pytest.raises(TrainingDataError, match="bad.csv:1"):
         read_csv(tmp_path / "bad.csv")
 
 
 def test_snips_import_keeps_exact_spans(tmp_path):
-    obj = {"PlayMusic": [{"data": [{"text": "play "}, {"text": "Bohemian Rhapsody ", "entity": "track"},
-                                   {"text": "by "}, {"text": "Queen", "entity": "artist"}]}]}
+    obj = {
+        "PlayMusic": [
+            {
+                "data": [
+                    {"text": "play "},
+                    {"text": "Bohemian Rhapsody ", "entity": "track"},
+                    {"text": "by "},
+                    {"text": "Queen", "entity": "artist"},
+                ]
+            }
+        ]
+    }
     path = tmp_path / "train_PlayMusic_full.json"
     path.write_text(json.dumps(obj))
     ex = read_snips([path]).examples[0]
     assert ex.text == "play Bohemian Rhapsody by Queen"
-    assert [ex.text[a.start:a.end] for a in ex.entities] == ["Bohemian Rhapsody", "Queen"]
+    assert [ex.text[a.start : a.end] for a in ex.entities] == ["Bohemian Rhapsody", "Queen"]
 
 
 def test_yaml_writer_round_trips():
     data = TrainingData(
         examples=[
-            Example("fly from Berlin to Rome", "fly", (EntityAnnotation(9, 15, "city", "Berlin", role="from"),
-                                                        EntityAnnotation(19, 23, "city", "Roma", role="to"))),
+            Example(
+                "fly from Berlin to Rome",
+                "fly",
+                (
+                    EntityAnnotation(9, 15, "city", "Berlin", role="from"),
+                    EntityAnnotation(19, 23, "city", "Roma", role="to"),
+                ),
+            ),
             Example("hi [there]", "greet"),
             Example("book NYC", "book", (EntityAnnotation(5, 8, "city", "New York"),)),
         ],
@@ -102,4 +124,4 @@ def test_real_snips_validation_files_import():
     assert len(data.examples) == 700 and len(data.intents) == 7
     for ex in data.examples:
         for a in ex.entities:
-            assert ex.text[a.start:a.end] == a.value
+            assert ex.text[a.start : a.end] == a.value

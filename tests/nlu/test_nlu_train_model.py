@@ -29,7 +29,11 @@ def test_regex_synonyms_and_rasa_json(sparse_model):
     nyc = [e for e in out["entities"] if e["entity"] == "city"]
     assert nyc and nyc[0]["value"] == "New York" and (nyc[0]["start"], nyc[0]["end"]) == (12, 15)
     assert set(nyc[0]) == {"entity", "value", "start", "end", "confidence", "extractor", "role", "group"}
-    zips = [e for e in sparse_model.parse("my zip code is 54321").entities if e.extractor == "RegexEntityExtractor"]
+    zips = [
+        e
+        for e in sparse_model.parse("my zip code is 54321").entities
+        if e.extractor == "RegexEntityExtractor"
+    ]
     assert [(z.entity, z.value) for z in zips] == [("zipcode", "54321")]
 
 
@@ -94,7 +98,9 @@ def test_unchanged_config_and_data_are_not_retrained(tiny_project, sparse_model_
     assert again.retrained is False
 
     # A bot-only change in config.yml does not retrain either.
-    (project / "config.yml").write_text((project / "config.yml").read_text().replace("RulePolicy", "MemoPolicy"))
+    (project / "config.yml").write_text(
+        (project / "config.yml").read_text().replace("RulePolicy", "MemoPolicy")
+    )
     assert train_nlu(project / "config.yml", [project / "data"], out, seed=1).retrained is False
 
     # A new example retrains.
@@ -104,7 +110,9 @@ def test_unchanged_config_and_data_are_not_retrained(tiny_project, sparse_model_
     assert changed.retrained is True and changed.summary["examples"] > 0
 
     # A pipeline change retrains.
-    (project / "config.yml").write_text((project / "config.yml").read_text().replace("epochs: 40", "epochs: 5"))
+    (project / "config.yml").write_text(
+        (project / "config.yml").read_text().replace("epochs: 40", "epochs: 5")
+    )
     assert train_nlu(project / "config.yml", [project / "data"], out, seed=1).retrained is True
 
 

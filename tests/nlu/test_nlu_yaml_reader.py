@@ -41,7 +41,8 @@ def test_group_and_value_in_dict_form(tmp_path):
     text = """nlu:
 - intent: order
   examples: |
-    - a [large]{"entity": "size", "group": "1"} [pepperoni]{"entity": "topping", "group": "1", "value": "salami"}
+    - a [large]{"entity": "size", "group": "1"} [pepperoni]{"entity": "topping", "group": "1",\
+ "value": "salami"}
 """
     ex = load_training_data(write(tmp_path / "nlu.yml", text)).examples[0]
     assert ex.text == "a large pepperoni"
@@ -67,7 +68,9 @@ def test_examples_as_list_of_text_items(tmp_path):
 
 def test_literal_brackets_are_text(tmp_path):
     text = "nlu:\n- intent: q\n  examples: |\n    - transfer from [country]?\n"
-    assert load_training_data(write(tmp_path / "nlu.yml", text)).examples[0].text == "transfer from [country]?"
+    assert (
+        load_training_data(write(tmp_path / "nlu.yml", text)).examples[0].text == "transfer from [country]?"
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,11 +79,19 @@ def test_literal_brackets_are_text(tmp_path):
         ("nlu:\n- intent: greet\n  examples: |\n    - hi\n   - bad: [\n", 5, "malformed YAML"),
         ("nlu:\n- intent: greet\n  exampels: |\n    - hi\n", 3, "unknown key 'exampels'"),
         ("version: '3.1'\nnlus:\n- intent: greet\n", 2, "unknown top-level key 'nlus'"),
-        ("nlu:\n- intent: greet\n  examples: |\n    - hi\n    - fly to [Berlin(city)\n", 5, "unbalanced entity bracket"),
+        (
+            "nlu:\n- intent: greet\n  examples: |\n    - hi\n    - fly to [Berlin(city)\n",
+            5,
+            "unbalanced entity bracket",
+        ),
         ("nlu:\n- intent: greet\n  examples: |\n    - hi\n    - fly to [Berlin](city\n", 5, "not closed"),
         ("nlu:\n- intent: greet\n  examples: |\n    - hi\n- intent: empty\n", 5, "has no examples"),
         ("nlu:\n- intent: greet\n  examples: |\n    - hi\n    hello\n", 5, "must start with '- '"),
-        ('nlu:\n- intent: g\n  examples: |\n    - [a]{"entity": "x", "colour": "red"}\n', 4, "unknown key 'colour'"),
+        (
+            'nlu:\n- intent: g\n  examples: |\n    - [a]{"entity": "x", "colour": "red"}\n',
+            4,
+            "unknown key 'colour'",
+        ),
     ],
 )
 def test_errors_name_file_and_line(tmp_path, body, line, fragment):
@@ -92,7 +103,9 @@ def test_errors_name_file_and_line(tmp_path, body, line, fragment):
 
 
 def test_example_under_two_intents_warns(tmp_path, caplog):
-    text = "nlu:\n- intent: greet\n  examples: |\n    - good day\n- intent: bye\n  examples: |\n    - Good day\n"
+    text = (
+        "nlu:\n- intent: greet\n  examples: |\n    - good day\n- intent: bye\n  examples: |\n    - Good day\n"
+    )
     with caplog.at_level(logging.WARNING):
         data = load_training_data(write(tmp_path / "nlu.yml", text))
     assert len(data.examples) == 2
@@ -106,10 +119,14 @@ def test_missing_path_is_an_error(tmp_path):
         load_training_data([tmp_path / "nope"])
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "rasa_projects").is_dir(), reason="../shared/data/rasa_projects absent")
+@pytest.mark.skipif(
+    not (SHARED_DATA / "rasa_projects").is_dir(), reason="../shared/data/rasa_projects absent"
+)
 @pytest.mark.parametrize(
-    "project", sorted(p.name for p in (SHARED_DATA / "rasa_projects").glob("*") if (p / "data").is_dir())
-    if (SHARED_DATA / "rasa_projects").is_dir() else [],
+    "project",
+    sorted(p.name for p in (SHARED_DATA / "rasa_projects").glob("*") if (p / "data").is_dir())
+    if (SHARED_DATA / "rasa_projects").is_dir()
+    else [],
 )
 def test_every_rasa_example_project_loads(project):
     data = load_training_data([SHARED_DATA / "rasa_projects" / project / "data"])
