@@ -28,8 +28,15 @@ def _pad(rows: Sequence[Sequence[int]], width: int) -> np.ndarray:
     return out
 
 
-def make_batches(src: Sequence[Sequence[int]], tgt: Sequence[Sequence[int]], max_tokens: int,
-                 bucket_width: int = 4, seed: int = 0, epoch: int = 0, shuffle: bool = True) -> list[Batch]:
+def make_batches(
+    src: Sequence[Sequence[int]],
+    tgt: Sequence[Sequence[int]],
+    max_tokens: int,
+    bucket_width: int = 4,
+    seed: int = 0,
+    epoch: int = 0,
+    shuffle: bool = True,
+) -> list[Batch]:
     """Group pairs of similar length so that batch_size * (S + T) <= max_tokens (padding included).
 
     The same (seed, epoch) always gives the same batches in the same order, so a resumed run can skip
@@ -51,8 +58,13 @@ def make_batches(src: Sequence[Sequence[int]], tgt: Sequence[Sequence[int]], max
             s_w, t_w, end = s2, t2, end + 1
         idx = order[start:end]
         tgt_rows = [tgt[i] for i in idx]
-        batches.append(Batch(_pad([src[i] for i in idx], s_w), _pad([[BOS, *t[:-1]] for t in tgt_rows], t_w),
-                             _pad(tgt_rows, t_w)))
+        batches.append(
+            Batch(
+                _pad([src[i] for i in idx], s_w),
+                _pad([[BOS, *t[:-1]] for t in tgt_rows], t_w),
+                _pad(tgt_rows, t_w),
+            )
+        )
         start = end
     if shuffle:
         perm = rng.permutation(len(batches))

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -20,7 +19,10 @@ def _demo_data(args: argparse.Namespace) -> int:
     from translation.demo_data import write_demo_data
 
     sizes = write_demo_data(Path(args.out), seed=args.seed)
-    print(f"wrote demo English-German phrase pairs to {args.out}: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+    print(
+        f"wrote demo English-German phrase pairs to {args.out}: "
+        + ", ".join(f"{k} {v}" for k, v in sizes.items())
+    )
     return 0
 
 
@@ -47,7 +49,10 @@ def _prepare(args: argparse.Namespace) -> int:
         dropped = ", ".join(f"{n} {r}" for r, n in rep["dropped"].items()) or "nothing"
         print(f"{split}: kept {rep['kept']} of {rep['total']} pairs (dropped {dropped})")
     if "hash_split" in report:
-        print("hash split of the single corpus: " + ", ".join(f"{k} {v}" for k, v in report["hash_split"].items()))
+        print(
+            "hash split of the single corpus: "
+            + ", ".join(f"{k} {v}" for k, v in report["hash_split"].items())
+        )
     print(f"sentencepiece vocabulary: {report['vocab_size']}; prepared data in {args.out}")
     return 0
 
@@ -61,9 +66,11 @@ def _train(args: argparse.Namespace) -> int:
         overrides["train"]["max_steps"] = args.max_steps
     cfg = load_config(args.config, overrides)
     summary = train(Path(args.data), Path(args.out), cfg, restart=args.restart, max_minutes=args.max_minutes)
-    print(f"trained {summary.steps} steps ({summary.epochs} epochs) in {summary.elapsed_s / 60:.1f} min, "
-          f"{summary.target_tokens_per_s:.0f} target tokens/s; best dev BLEU {summary.best_dev_bleu}; "
-          f"stopped: {summary.stopped_because}; model in {args.out}")
+    print(
+        f"trained {summary.steps} steps ({summary.epochs} epochs) in {summary.elapsed_s / 60:.1f} min, "
+        f"{summary.target_tokens_per_s:.0f} target tokens/s; best dev BLEU {summary.best_dev_bleu}; "
+        f"stopped: {summary.stopped_because}; model in {args.out}"
+    )
     return 0
 
 
@@ -74,8 +81,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     translator = Translator.load(Path(args.model))
     if args.prepared:
-        pairs = read_parallel(Path(args.prepared) / f"test.{translator.source}",
-                              Path(args.prepared) / f"test.{translator.target}")
+        pairs = read_parallel(
+            Path(args.prepared) / f"test.{translator.source}",
+            Path(args.prepared) / f"test.{translator.target}",
+        )
         sources, refs = [p[0] for p in pairs], [p[1] for p in pairs]
     elif args.src and args.ref:
         sources, refs = read_lines(Path(args.src)), read_lines(Path(args.ref))
@@ -84,12 +93,16 @@ def _evaluate(args: argparse.Namespace) -> int:
     out = Path(args.out or Path(args.model) / "evaluation.json")
     report = evaluate(translator, sources, refs, out, beam=args.beam, plot_sentence=args.plot_sentence)
     print(report["bleu_detail"])
-    print(f"BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  ({report['sentences_count']} sentences, "
-          f"beam {report['beam']}, {report['seconds']:.1f} s)")
+    print(
+        f"BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  ({report['sentences_count']} sentences, "
+        f"beam {report['beam']}, {report['seconds']:.1f} s)"
+    )
     print(f"signature: {report['bleu_signature']}")
     print(f"signature: {report['chrf_signature']}")
-    print(f"per-sentence scores: {out}" + (f"; alignment plot: {report['alignment_png']}"
-                                           if "alignment_png" in report else ""))
+    print(
+        f"per-sentence scores: {out}"
+        + (f"; alignment plot: {report['alignment_png']}" if "alignment_png" in report else "")
+    )
     return 0
 
 
@@ -115,8 +128,11 @@ def _export(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `translate` and its sub-commands to an argparse subparsers object."""
-    top = subparsers.add_parser("translate", help="neural machine translation: prepare, train, evaluate, serve",
-                                description="Train, evaluate and export Parley's translation models.")
+    top = subparsers.add_parser(
+        "translate",
+        help="neural machine translation: prepare, train, evaluate, serve",
+        description="Train, evaluate and export Parley's translation models.",
+    )
     sub = top.add_subparsers(dest="translate_command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo-data", help="write the demo English-German phrase pairs (train/dev/test)")
@@ -130,7 +146,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--source", default="en", help="source language code (file suffix), default en")
     p.add_argument("--target", default="de", help="target language code (file suffix), default de")
     p.add_argument("--train", default="train", help="file stem of the training split (default train)")
-    p.add_argument("--dev", default="dev", help="file stem of the dev split; hash split if absent (default dev)")
+    p.add_argument(
+        "--dev", default="dev", help="file stem of the dev split; hash split if absent (default dev)"
+    )
     p.add_argument("--test", default="test", help="file stem of the test split; hash split if absent")
     p.add_argument("--config", help="YAML config (sections data, subwords); defaults otherwise")
     p.add_argument("--out", required=True, help="output directory for the prepared data")
@@ -139,7 +157,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on prepared data (resumes from checkpoints in --out)")
     p.add_argument("--data", required=True, help="prepared directory (from `prepare`)")
     p.add_argument("--config", help="YAML config (sections model, train, decode)")
-    p.add_argument("--out", required=True, help="model directory to write (checkpoints go to OUT/checkpoints)")
+    p.add_argument(
+        "--out", required=True, help="model directory to write (checkpoints go to OUT/checkpoints)"
+    )
     p.add_argument("--max-minutes", type=float, help="time budget; stops, checkpoints and saves when reached")
     p.add_argument("--max-steps", type=int, help="override train.max_steps")
     p.add_argument("--restart", action="store_true", help="ignore existing checkpoints and start over")
@@ -156,7 +176,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("explain", help="translate one sentence and plot its attention alignment")
-    p.add_argument("sentence", help="the source sentence, e.g. \"a black cat sits on the mat\"")
+    p.add_argument("sentence", help='the source sentence, e.g. "a black cat sits on the mat"')
     p.add_argument("--model", required=True, help="model directory")
     p.add_argument("--beam", type=int, help="beam width (default: the model's decode.beam)")
     p.add_argument("--out", default="alignment.png", help="PNG file to write (default alignment.png)")

@@ -93,8 +93,11 @@ def _check_type(value: Any, annotation: Any, path: object, key: str) -> Any:
     if origin is types.UnionType:
         expected = tuple(typing.get_origin(a) or a for a in typing.get_args(annotation))
     if not isinstance(value, expected) or (isinstance(value, bool) and expected in (int, float)):
-        raise ConfigError(path, key, f"expected {getattr(annotation, '__name__', annotation)}, "
-                          f"got {type(value).__name__} {value!r}")
+        raise ConfigError(
+            path,
+            key,
+            f"expected {getattr(annotation, '__name__', annotation)}, got {type(value).__name__} {value!r}",
+        )
     return value
 
 

@@ -34,8 +34,10 @@ def read_lines(path: Path) -> list[str]:
             try:
                 lines.append(raw.decode("utf-8").rstrip("\r\n"))
             except UnicodeDecodeError as exc:
-                raise DataError(f"{path}: line {number} is not valid UTF-8 (byte {exc.start}: "
-                                f"{raw[exc.start:exc.start + 4]!r}); re-encode the file as UTF-8") from exc
+                raise DataError(
+                    f"{path}: line {number} is not valid UTF-8 (byte {exc.start}: "
+                    f"{raw[exc.start : exc.start + 4]!r}); re-encode the file as UTF-8"
+                ) from exc
     return lines
 
 
@@ -44,8 +46,10 @@ def read_parallel(source: Path, target: Path) -> list[Pair]:
     src, tgt = read_lines(source), read_lines(target)
     if len(src) != len(tgt):
         longer = source if len(src) > len(tgt) else target
-        raise DataError(f"{source} has {len(src)} lines but {target} has {len(tgt)}: the files are not "
-                        f"aligned (first unmatched line is {longer}:{min(len(src), len(tgt)) + 1})")
+        raise DataError(
+            f"{source} has {len(src)} lines but {target} has {len(tgt)}: the files are not "
+            f"aligned (first unmatched line is {longer}:{min(len(src), len(tgt)) + 1})"
+        )
     if not src:
         raise DataError(f"{source}: empty corpus (0 lines)")
     return list(zip(src, tgt, strict=True))
@@ -60,8 +64,10 @@ def read_tsv(path: Path) -> list[Pair]:
             continue
         fields = line.split("\t")
         if len(fields) != 2:
-            raise DataError(f"{path}: line {number} has {len(fields)} tab-separated fields, expected 2 "
-                            f"(source<TAB>target)")
+            raise DataError(
+                f"{path}: line {number} has {len(fields)} tab-separated fields, expected 2 "
+                f"(source<TAB>target)"
+            )
         pairs.append((fields[0], fields[1]))
     if not pairs:
         raise DataError(f"{path}: empty corpus (0 lines)")
@@ -170,8 +176,10 @@ def prepare(
         report["hash_split"] = {s: len(p) for s, p in parts.items()}
     for split in SPLITS:
         if not cleaned.get(split):
-            raise DataError(f"split '{split}' is empty after cleaning/splitting; give more data or "
-                            f"larger dev/test fractions")
+            raise DataError(
+                f"split '{split}' is empty after cleaning/splitting; give more data or "
+                f"larger dev/test fractions"
+            )
         write_split(out, split, cleaned[split], source, target)
     src_file, tgt_file = model_files(source, target, subword_cfg.joint)
     train = cleaned["train"]
@@ -183,8 +191,13 @@ def prepare(
             source: train_sentencepiece([p[0] for p in train], out / src_file, subword_cfg),
             target: train_sentencepiece([p[1] for p in train], out / tgt_file, subword_cfg),
         }
-    meta = {"source": source, "target": target, "joint": subword_cfg.joint,
-            "subwords": asdict(subword_cfg), "sizes": {s: len(cleaned[s]) for s in SPLITS}}
+    meta = {
+        "source": source,
+        "target": target,
+        "joint": subword_cfg.joint,
+        "subwords": asdict(subword_cfg),
+        "sizes": {s: len(cleaned[s]) for s in SPLITS},
+    }
     (out / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report

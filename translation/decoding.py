@@ -57,8 +57,16 @@ def greedy(model, src: tf.Tensor, ratio: float = 1.5, extra: int = 10, alpha: fl
         attn = tf.concat([attn, weights[:, None, :]], 1)
         return t + 1, token, dyn, tf.logical_or(done, tf.equal(token, EOS)), tokens, attn, logprob, length
 
-    loop_vars = (tf.constant(0), tf.fill([b], BOS), dynamic, tf.zeros([b], tf.bool),
-                 tf.zeros([b, 0], tf.int32), tf.zeros([b, 0, s]), tf.zeros([b]), tf.zeros([b], tf.int32))
+    loop_vars = (
+        tf.constant(0),
+        tf.fill([b], BOS),
+        dynamic,
+        tf.zeros([b], tf.bool),
+        tf.zeros([b, 0], tf.int32),
+        tf.zeros([b, 0, s]),
+        tf.zeros([b]),
+        tf.zeros([b], tf.int32),
+    )
     out = tf.while_loop(cond, body, loop_vars, shape_invariants=_invariants(loop_vars))
     *_, tokens, attn, logprob, length = out
     return tokens, logprob / length_penalty(length, alpha), attn
@@ -69,8 +77,15 @@ def _merge(x: tf.Tensor) -> tf.Tensor:
     return tf.reshape(x, tf.concat([[-1], tf.shape(x)[2:]], 0))
 
 
-def beam_search(model, src: tf.Tensor, beam: int = 4, alpha: float = 0.6, ratio: float = 1.5,
-                extra: int = 10, n_best: int = 1):
+def beam_search(
+    model,
+    src: tf.Tensor,
+    beam: int = 4,
+    alpha: float = 0.6,
+    ratio: float = 1.5,
+    extra: int = 10,
+    n_best: int = 1,
+):
     """src (B, S) -> tokens (B, N, T), scores (B, N), attention (B, N, T, S) for the N best hypotheses.
 
     Hypotheses are ranked by summed log-probability while searching and by log-probability divided by
@@ -108,8 +123,16 @@ def beam_search(model, src: tf.Tensor, beam: int = 4, alpha: float = 0.6, ratio:
         done = tf.logical_or(was_done, tf.equal(token, EOS))
         return t + 1, _merge(token), dyn, done, tokens, attn, logprob, length
 
-    loop_vars = (tf.constant(0), tf.fill([b * k], BOS), dynamic, tf.zeros([b, k], tf.bool),
-                 tf.zeros([b, k, 0], tf.int32), tf.zeros([b, k, 0, s]), logprob, tf.zeros([b, k], tf.int32))
+    loop_vars = (
+        tf.constant(0),
+        tf.fill([b * k], BOS),
+        dynamic,
+        tf.zeros([b, k], tf.bool),
+        tf.zeros([b, k, 0], tf.int32),
+        tf.zeros([b, k, 0, s]),
+        logprob,
+        tf.zeros([b, k], tf.int32),
+    )
     out = tf.while_loop(cond, body, loop_vars, shape_invariants=_invariants(loop_vars))
     *_, tokens, attn, logprob, length = out
     normalised = logprob / length_penalty(length, alpha)  # (B, K)

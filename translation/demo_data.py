@@ -11,46 +11,126 @@ import itertools
 import random
 from pathlib import Path
 
-CITIES = [("Berlin", "Berlin"), ("Munich", "München"), ("Hamburg", "Hamburg"), ("Vienna", "Wien"),
-          ("Zurich", "Zürich"), ("Cologne", "Köln"), ("Paris", "Paris"), ("London", "London"),
-          ("Rome", "Rom"), ("Madrid", "Madrid"), ("Amsterdam", "Amsterdam"), ("Frankfurt", "Frankfurt"),
-          ("Prague", "Prag"), ("Lisbon", "Lissabon")]
-DAYS = [("today", "heute"), ("tomorrow", "morgen"), ("on Monday", "am Montag"), ("on Tuesday", "am Dienstag"),
-        ("on Wednesday", "am Mittwoch"), ("on Thursday", "am Donnerstag"), ("on Friday", "am Freitag"),
-        ("on Saturday", "am Samstag"), ("on Sunday", "am Sonntag"), ("next week", "nächste Woche")]
-TIMES = [("at nine", "um neun"), ("at ten", "um zehn"), ("at noon", "mittags"), ("at two", "um zwei"),
-         ("at three", "um drei"), ("at four", "um vier"), ("in the morning", "am Morgen"),
-         ("in the evening", "am Abend")]
+CITIES = [
+    ("Berlin", "Berlin"),
+    ("Munich", "München"),
+    ("Hamburg", "Hamburg"),
+    ("Vienna", "Wien"),
+    ("Zurich", "Zürich"),
+    ("Cologne", "Köln"),
+    ("Paris", "Paris"),
+    ("London", "London"),
+    ("Rome", "Rom"),
+    ("Madrid", "Madrid"),
+    ("Amsterdam", "Amsterdam"),
+    ("Frankfurt", "Frankfurt"),
+    ("Prague", "Prag"),
+    ("Lisbon", "Lissabon"),
+]
+DAYS = [
+    ("today", "heute"),
+    ("tomorrow", "morgen"),
+    ("on Monday", "am Montag"),
+    ("on Tuesday", "am Dienstag"),
+    ("on Wednesday", "am Mittwoch"),
+    ("on Thursday", "am Donnerstag"),
+    ("on Friday", "am Freitag"),
+    ("on Saturday", "am Samstag"),
+    ("on Sunday", "am Sonntag"),
+    ("next week", "nächste Woche"),
+]
+TIMES = [
+    ("at nine", "um neun"),
+    ("at ten", "um zehn"),
+    ("at noon", "mittags"),
+    ("at two", "um zwei"),
+    ("at three", "um drei"),
+    ("at four", "um vier"),
+    ("in the morning", "am Morgen"),
+    ("in the evening", "am Abend"),
+]
 PEOPLE = [(n, n) for n in ("Anna", "Tom", "Maria", "Peter", "Lena", "Jonas", "Sarah", "Paul", "Laura", "Max")]
-WEATHER = [("sunny", "sonnig"), ("rainy", "regnerisch"), ("cold", "kalt"), ("warm", "warm"),
-           ("windy", "windig"), ("cloudy", "bewölkt"), ("hot", "heiß"), ("foggy", "neblig")]
-TRANSPORT = [("by train", "mit dem Zug"), ("by bus", "mit dem Bus"), ("by plane", "mit dem Flugzeug"),
-             ("by car", "mit dem Auto"), ("by bike", "mit dem Fahrrad")]
-NIGHTS = [("one night", "eine Nacht"), ("two nights", "zwei Nächte"), ("three nights", "drei Nächte"),
-          ("a week", "eine Woche")]
-GREETINGS = [("hello", "hallo"), ("good morning", "guten Morgen"), ("good evening", "guten Abend"),
-             ("hi", "hallo"), ("good afternoon", "guten Tag")]
-TASKS = [("my booking", "meiner Buchung"), ("my order", "meiner Bestellung"), ("my account", "meinem Konto"),
-         ("the password", "dem Passwort"), ("the app", "der App"), ("my calendar", "meinem Kalender"),
-         ("the invoice", "der Rechnung")]
+WEATHER = [
+    ("sunny", "sonnig"),
+    ("rainy", "regnerisch"),
+    ("cold", "kalt"),
+    ("warm", "warm"),
+    ("windy", "windig"),
+    ("cloudy", "bewölkt"),
+    ("hot", "heiß"),
+    ("foggy", "neblig"),
+]
+TRANSPORT = [
+    ("by train", "mit dem Zug"),
+    ("by bus", "mit dem Bus"),
+    ("by plane", "mit dem Flugzeug"),
+    ("by car", "mit dem Auto"),
+    ("by bike", "mit dem Fahrrad"),
+]
+NIGHTS = [
+    ("one night", "eine Nacht"),
+    ("two nights", "zwei Nächte"),
+    ("three nights", "drei Nächte"),
+    ("a week", "eine Woche"),
+]
+GREETINGS = [
+    ("hello", "hallo"),
+    ("good morning", "guten Morgen"),
+    ("good evening", "guten Abend"),
+    ("hi", "hallo"),
+    ("good afternoon", "guten Tag"),
+]
+TASKS = [
+    ("my booking", "meiner Buchung"),
+    ("my order", "meiner Bestellung"),
+    ("my account", "meinem Konto"),
+    ("the password", "dem Passwort"),
+    ("the app", "der App"),
+    ("my calendar", "meinem Kalender"),
+    ("the invoice", "der Rechnung"),
+]
 # (indefinite English, German accusative indefinite, definite English, German nominative definite)
-ITEMS = [("a coffee", "einen Kaffee", "the coffee", "der Kaffee"),
-         ("a ticket", "ein Ticket", "the ticket", "das Ticket"),
-         ("a jacket", "eine Jacke", "the jacket", "die Jacke"),
-         ("a book", "ein Buch", "the book", "das Buch"),
-         ("an umbrella", "einen Regenschirm", "the umbrella", "der Regenschirm"),
-         ("a bag", "eine Tasche", "the bag", "die Tasche"),
-         ("a phone", "ein Handy", "the phone", "das Handy"),
-         ("a map", "eine Karte", "the map", "die Karte"),
-         ("a watch", "eine Uhr", "the watch", "die Uhr"),
-         ("a hat", "einen Hut", "the hat", "der Hut")]
-HOBBIES = [("music", "Musik"), ("football", "Fußball"), ("cooking", "Kochen"), ("films", "Filme"),
-           ("books", "Bücher"), ("coffee", "Kaffee"), ("swimming", "Schwimmen")]
-WISHES = [("day", "einen schönen Tag"), ("evening", "einen schönen Abend"),
-          ("weekend", "ein schönes Wochenende"), ("trip", "eine gute Reise")]
+ITEMS = [
+    ("a coffee", "einen Kaffee", "the coffee", "der Kaffee"),
+    ("a ticket", "ein Ticket", "the ticket", "das Ticket"),
+    ("a jacket", "eine Jacke", "the jacket", "die Jacke"),
+    ("a book", "ein Buch", "the book", "das Buch"),
+    ("an umbrella", "einen Regenschirm", "the umbrella", "der Regenschirm"),
+    ("a bag", "eine Tasche", "the bag", "die Tasche"),
+    ("a phone", "ein Handy", "the phone", "das Handy"),
+    ("a map", "eine Karte", "the map", "die Karte"),
+    ("a watch", "eine Uhr", "the watch", "die Uhr"),
+    ("a hat", "einen Hut", "the hat", "der Hut"),
+]
+HOBBIES = [
+    ("music", "Musik"),
+    ("football", "Fußball"),
+    ("cooking", "Kochen"),
+    ("films", "Filme"),
+    ("books", "Bücher"),
+    ("coffee", "Kaffee"),
+    ("swimming", "Schwimmen"),
+]
+WISHES = [
+    ("day", "einen schönen Tag"),
+    ("evening", "einen schönen Abend"),
+    ("weekend", "ein schönes Wochenende"),
+    ("trip", "eine gute Reise"),
+]
 
-SLOTS = {"city": CITIES, "day": DAYS, "time": TIMES, "person": PEOPLE, "adj": WEATHER, "transport": TRANSPORT,
-         "nights": NIGHTS, "greet": GREETINGS, "task": TASKS, "hobby": HOBBIES, "wish": WISHES}
+SLOTS = {
+    "city": CITIES,
+    "day": DAYS,
+    "time": TIMES,
+    "person": PEOPLE,
+    "adj": WEATHER,
+    "transport": TRANSPORT,
+    "nights": NIGHTS,
+    "greet": GREETINGS,
+    "task": TASKS,
+    "hobby": HOBBIES,
+    "wish": WISHES,
+}
 
 TEMPLATES: list[tuple[str, str]] = [
     # greetings
@@ -147,7 +227,7 @@ def write_demo_data(out: Path, dev: int = 150, test: int = 150, seed: int = 7) -
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     pairs = demo_pairs(seed=seed)
-    splits = {"dev": pairs[:dev], "test": pairs[dev:dev + test], "train": pairs[dev + test:]}
+    splits = {"dev": pairs[:dev], "test": pairs[dev : dev + test], "train": pairs[dev + test :]}
     for name, part in splits.items():
         (out / f"{name}.en").write_text("".join(p[0] + "\n" for p in part), encoding="utf-8")
         (out / f"{name}.de").write_text("".join(p[1] + "\n" for p in part), encoding="utf-8")

@@ -17,8 +17,14 @@ from translation.translator import Hypothesis, Translator
 log = logging.getLogger(__name__)
 
 
-def evaluate(translator: Translator, sources: Sequence[str], references: Sequence[str], out_json: Path,
-             beam: int | None = None, plot_sentence: int | None = 0) -> dict:
+def evaluate(
+    translator: Translator,
+    sources: Sequence[str],
+    references: Sequence[str],
+    out_json: Path,
+    beam: int | None = None,
+    plot_sentence: int | None = 0,
+) -> dict:
     """Translate `sources`, score against `references` (detokenised, case-sensitive) and write:
     `out_json` (corpus scores, signatures, per-sentence scores) and, when `plot_sentence` is set,
     `<out_json stem>.alignment.png`. Returns the report."""
@@ -34,18 +40,32 @@ def evaluate(translator: Translator, sources: Sequence[str], references: Sequenc
     bleu_score = bleu.corpus_score(texts, [list(references)])
     chrf_score = chrf.corpus_score(texts, [list(references)])
     sentence_bleu = sacrebleu.metrics.BLEU(effective_order=True)
-    sentences = [{"index": i, "source": s, "reference": r, "hypothesis": h.text, "model_score": round(h.score, 4),
-                  "bleu": round(sentence_bleu.sentence_score(h.text, [r]).score, 2),
-                  "chrf": round(chrf.sentence_score(h.text, [r]).score, 2)}
-                 for i, (s, r, h) in enumerate(zip(sources, references, hyps, strict=True))]
+    sentences = [
+        {
+            "index": i,
+            "source": s,
+            "reference": r,
+            "hypothesis": h.text,
+            "model_score": round(h.score, 4),
+            "bleu": round(sentence_bleu.sentence_score(h.text, [r]).score, 2),
+            "chrf": round(chrf.sentence_score(h.text, [r]).score, 2),
+        }
+        for i, (s, r, h) in enumerate(zip(sources, references, hyps, strict=True))
+    ]
     out_json = Path(out_json)
     out_json.parent.mkdir(parents=True, exist_ok=True)
-    report = {"bleu": round(bleu_score.score, 2), "chrf": round(chrf_score.score, 2),
-              "bleu_signature": str(bleu.get_signature()), "chrf_signature": str(chrf.get_signature()),
-              "bleu_detail": str(bleu_score), "sentences_count": len(sources), "beam": beam or translator.decode.beam,
-              "seconds": round(seconds, 2),
-              "target_tokens_per_s": round(sum(len(h.token_ids) + 1 for h in hyps) / max(seconds, 1e-9), 1),
-              "sentences": sentences}
+    report = {
+        "bleu": round(bleu_score.score, 2),
+        "chrf": round(chrf_score.score, 2),
+        "bleu_signature": str(bleu.get_signature()),
+        "chrf_signature": str(chrf.get_signature()),
+        "bleu_detail": str(bleu_score),
+        "sentences_count": len(sources),
+        "beam": beam or translator.decode.beam,
+        "seconds": round(seconds, 2),
+        "target_tokens_per_s": round(sum(len(h.token_ids) + 1 for h in hyps) / max(seconds, 1e-9), 1),
+        "sentences": sentences,
+    }
     if plot_sentence is not None and 0 <= plot_sentence < len(sources):
         png = out_json.with_suffix(".alignment.png")
         hyp = translator.translate([sources[plot_sentence]], beam=beam, alignments=True)[0]

@@ -29,19 +29,24 @@ class ServingModule(tf.Module):
         self.beam = beam
         self.decode_cfg = translator.decode
         self.source_tokenizer = tft.SentencepieceTokenizer(
-            model=translator.subwords.source_file.read_bytes(), out_type=tf.int32, add_eos=True)
+            model=translator.subwords.source_file.read_bytes(), out_type=tf.int32, add_eos=True
+        )
         self.target_tokenizer = tft.SentencepieceTokenizer(
-            model=translator.subwords.target_file.read_bytes(), out_type=tf.int32)
+            model=translator.subwords.target_file.read_bytes(), out_type=tf.int32
+        )
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     def translate(self, text: tf.Tensor) -> dict[str, tf.Tensor]:
         src = self.source_tokenizer.tokenize(text).to_tensor(0)  # (B, S)
         d = self.decode_cfg
         if self.beam == 1:
-            tokens, scores, _ = greedy(self.model, src, d.max_length_ratio, d.max_length_extra, d.length_penalty)
+            tokens, scores, _ = greedy(
+                self.model, src, d.max_length_ratio, d.max_length_extra, d.length_penalty
+            )
         else:
-            tokens, scores, _ = beam_search(self.model, src, self.beam, d.length_penalty, d.max_length_ratio,
-                                            d.max_length_extra)
+            tokens, scores, _ = beam_search(
+                self.model, src, self.beam, d.length_penalty, d.max_length_ratio, d.max_length_extra
+            )
             tokens, scores = tokens[:, 0], scores[:, 0]  # (B, T), (B,)
         stop = tf.logical_or(tf.equal(tokens, EOS), tf.equal(tokens, 0))
         alive = tf.equal(tf.cumsum(tf.cast(stop, tf.int32), axis=1), 0)  # before the first EOS/pad
@@ -56,9 +61,19 @@ def export(model_dir: Path, out: Path, beam: int | None = None) -> Path:
     module = ServingModule(translator, beam)
     out = Path(out)
     tf.saved_model.save(module, str(out), signatures={"serving_default": module.translate})
-    (out / "parley_export.json").write_text(json.dumps(
-        {"source": translator.source, "target": translator.target, "beam": beam,
-         "signature": "serving_default", "input": "text", "outputs": ["translation", "score"]}, indent=2),
-        encoding="utf-8")
+    (out / "parley_export.json").write_text(
+        json.dumps(
+            {
+                "source": translator.source,
+                "target": translator.target,
+                "beam": beam,
+                "signature": "serving_default",
+                "input": "text",
+                "outputs": ["translation", "score"],
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     log.info("event=export.done dir=%s beam=%d", out, beam)
     return out

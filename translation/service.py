@@ -41,9 +41,11 @@ class Translation:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "score": round(self.score, 4)}
         if self.alignment is not None:
-            out["alignment"] = {"source_tokens": list(self.source_tokens or ()),
-                                "target_tokens": list(self.target_tokens or ()),
-                                "weights": [[round(w, 4) for w in row] for row in self.alignment]}
+            out["alignment"] = {
+                "source_tokens": list(self.source_tokens or ()),
+                "target_tokens": list(self.target_tokens or ()),
+                "weights": [[round(w, 4) for w in row] for row in self.alignment],
+            }
         return out
 
 
@@ -60,8 +62,9 @@ class MicroBatcher:
     """One worker thread; requests with the same (pair, beam, alignments) that arrive within the
     window are translated in one batch."""
 
-    def __init__(self, translators: Mapping[Pair, Translator], window_ms: float = 5.0,
-                 max_segments: int = 128) -> None:
+    def __init__(
+        self, translators: Mapping[Pair, Translator], window_ms: float = 5.0, max_segments: int = 128
+    ) -> None:
         self.translators, self.window_s, self.max_segments = translators, window_ms / 1000.0, max_segments
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
         self.batches = 0  # decoder calls made, for tests and metrics
@@ -107,10 +110,12 @@ class MicroBatcher:
             texts = [s for job in group for s in job.segments]
             hyps = self.translators[pair].translate(texts, beam=beam, alignments=alignments)
             self.batches += 1
-            log.debug("event=translation.batch pair=%s-%s requests=%d segments=%d", *pair, len(group), len(texts))
+            log.debug(
+                "event=translation.batch pair=%s-%s requests=%d segments=%d", *pair, len(group), len(texts)
+            )
             start = 0
             for job in group:
-                job.future.set_result(hyps[start:start + len(job.segments)])
+                job.future.set_result(hyps[start : start + len(job.segments)])
                 start += len(job.segments)
         except Exception as exc:  # noqa: BLE001 - handed to the waiting callers
             for job in group:
@@ -119,8 +124,15 @@ class MicroBatcher:
 
 
 class TranslationService:
-    def __init__(self, translators: Mapping[Pair, Translator], *, max_texts: int = 64,
-                 max_input_tokens: int | None = None, split_long: bool = True, batch_window_ms: float = 5.0) -> None:
+    def __init__(
+        self,
+        translators: Mapping[Pair, Translator],
+        *,
+        max_texts: int = 64,
+        max_input_tokens: int | None = None,
+        split_long: bool = True,
+        batch_window_ms: float = 5.0,
+    ) -> None:
         self.translators = dict(translators)
         self.max_texts, self.split_long = max_texts, split_long
         self._max_input_tokens = max_input_tokens
@@ -132,8 +144,14 @@ class TranslationService:
         for (source, target), directory in pairs.items():
             translator = Translator.load(Path(directory))
             if (translator.source, translator.target) != (source, target):
-                log.warning("event=translation.pair_mismatch configured=%s-%s model=%s-%s dir=%s",
-                            source, target, translator.source, translator.target, directory)
+                log.warning(
+                    "event=translation.pair_mismatch configured=%s-%s model=%s-%s dir=%s",
+                    source,
+                    target,
+                    translator.source,
+                    translator.target,
+                    directory,
+                )
             translators[(source, target)] = translator
             log.info("event=translation.loaded pair=%s-%s dir=%s", source, target, directory)
         return cls(translators, **options)
@@ -147,8 +165,9 @@ class TranslationService:
     def max_input_tokens(self, pair: Pair) -> int:
         return self._max_input_tokens or self.translators[pair].decode.max_input_tokens
 
-    def translate(self, texts: Sequence[str], source: str, target: str, *, beam: int = 4,
-                  alignments: bool = False) -> list[Translation]:
+    def translate(
+        self, texts: Sequence[str], source: str, target: str, *, beam: int = 4, alignments: bool = False
+    ) -> list[Translation]:
         pair = (source, target)
         if pair not in self.translators:
             available = ", ".join(f"{s}-{t}" for s, t in self.pairs()) or "none"
@@ -162,7 +181,7 @@ class TranslationService:
         hyps = self.batcher.submit(_Job(pair, beam, alignments, flat))
         out, start = [], 0
         for segs in segmented:
-            out.append(_join(hyps[start:start + len(segs)], alignments))
+            out.append(_join(hyps[start : start + len(segs)], alignments))
             start += len(segs)
         return out
 
@@ -178,8 +197,10 @@ class TranslationService:
         for s in sentences:
             n = len(subwords.source.encode(s)) + 1
             if n > limit:
-                raise InputTooLong(f"text {index} has a sentence of {n} subword tokens, the limit is {limit}; "
-                                   f"split it into shorter sentences")
+                raise InputTooLong(
+                    f"text {index} has a sentence of {n} subword tokens, the limit is {limit}; "
+                    f"split it into shorter sentences"
+                )
         return sentences
 
 
@@ -189,8 +210,13 @@ def _join(hyps: Sequence[Hypothesis], alignments: bool) -> Translation:
         h = hyps[0]
         if not alignments or h.attention is None:
             return Translation(h.text, h.score)
-        return Translation(h.text, h.score, tuple(tuple(float(x) for x in row) for row in h.attention),
-                           h.source_tokens, h.target_tokens)
+        return Translation(
+            h.text,
+            h.score,
+            tuple(tuple(float(x) for x in row) for row in h.attention),
+            h.source_tokens,
+            h.target_tokens,
+        )
     text = " ".join(h.text for h in hyps)
     score = float(np.mean([h.score for h in hyps]))
     if not alignments:
@@ -201,7 +227,12 @@ def _join(hyps: Sequence[Hypothesis], alignments: bool) -> Translation:
     r = c = 0
     for h in hyps:
         a = h.attention
-        matrix[r:r + a.shape[0], c:c + a.shape[1]] = a  # type: ignore[union-attr]
+        matrix[r : r + a.shape[0], c : c + a.shape[1]] = a  # type: ignore[union-attr]
         r, c = r + a.shape[0], c + a.shape[1]  # type: ignore[union-attr]
-    return Translation(text, score, tuple(tuple(float(x) for x in row) for row in matrix),
-                       tuple(t for h in hyps for t in h.source_tokens), tuple(t for h in hyps for t in h.target_tokens))
+    return Translation(
+        text,
+        score,
+        tuple(tuple(float(x) for x in row) for row in matrix),
+        tuple(t for h in hyps for t in h.source_tokens),
+        tuple(t for h in hyps for t in h.target_tokens),
+    )

@@ -46,7 +46,10 @@ def train_sentencepiece(texts: Sequence[str], out_file: Path, cfg: SubwordConfig
                 vocab_size=vocab_size,
                 model_type=cfg.model_type,
                 character_coverage=cfg.character_coverage,
-                pad_id=PAD, unk_id=UNK, bos_id=BOS, eos_id=EOS,
+                pad_id=PAD,
+                unk_id=UNK,
+                bos_id=BOS,
+                eos_id=EOS,
                 input_sentence_size=cfg.max_sentences,
                 shuffle_input_sentence=False,
                 num_threads=1,
@@ -63,8 +66,12 @@ def train_sentencepiece(texts: Sequence[str], out_file: Path, cfg: SubwordConfig
         raise DataError(f"could not train sentencepiece model {out_file} from {len(texts)} sentences")
     out_file.write_bytes(model.getvalue())
     if vocab_size != cfg.vocab_size:
-        log.warning("event=subwords.vocab_smaller file=%s asked=%d used=%d (corpus too small)",
-                    out_file, cfg.vocab_size, vocab_size)
+        log.warning(
+            "event=subwords.vocab_smaller file=%s asked=%d used=%d (corpus too small)",
+            out_file,
+            cfg.vocab_size,
+            vocab_size,
+        )
     return vocab_size
 
 
@@ -84,8 +91,12 @@ class Subwords:
         for f in files:
             if not f.is_file():
                 raise ModelNotFound(f"sentencepiece model {f} is missing")
-        return cls(spm.SentencePieceProcessor(model_file=str(files[0])),
-                   spm.SentencePieceProcessor(model_file=str(files[1])), files[0], files[1])
+        return cls(
+            spm.SentencePieceProcessor(model_file=str(files[0])),
+            spm.SentencePieceProcessor(model_file=str(files[1])),
+            files[0],
+            files[1],
+        )
 
     @property
     def source_vocab_size(self) -> int:

@@ -95,8 +95,15 @@ def _average_checkpoints(model: keras.Model, ckpt_paths: list[str]) -> None:
     model.set_weights([w / len(ckpt_paths) for w in total])
 
 
-def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = False,
-          max_minutes: float | None = None, progress: bool | None = None) -> TrainSummary:
+def train(
+    prepared: Path,
+    out: Path,
+    cfg: ProjectConfig,
+    *,
+    restart: bool = False,
+    max_minutes: float | None = None,
+    progress: bool | None = None,
+) -> TrainSummary:
     prepared, out = Path(prepared), Path(out)
     tc = cfg.train
     budget_s = 60.0 * (max_minutes if max_minutes is not None else tc.max_minutes)
@@ -111,34 +118,55 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
     dev_eval = dev_pairs[: tc.eval_sentences]
 
     model = build(build_model(cfg.model, subwords.source_vocab_size, subwords.target_vocab_size))
-    translator = Translator(model, subwords, dict(cfg.model), meta["source"], meta["target"], meta["joint"],
-                            cfg.decode)
+    translator = Translator(
+        model, subwords, dict(cfg.model), meta["source"], meta["target"], meta["joint"], cfg.decode
+    )
     params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    log.info("event=train.start model=%s params=%d train_pairs=%d dev_pairs=%d", cfg.model.get("name"),
-             params, len(train_pairs), len(dev_pairs))
+    log.info(
+        "event=train.start model=%s params=%d train_pairs=%d dev_pairs=%d",
+        cfg.model.get("name"),
+        params,
+        len(train_pairs),
+        len(dev_pairs),
+    )
 
-    optimizer = keras.optimizers.Adam(InverseSqrtSchedule(tc.learning_rate, tc.warmup_steps), beta_1=0.9,
-                                      beta_2=0.98, epsilon=1e-9, global_clipnorm=tc.clip_norm)
+    optimizer = keras.optimizers.Adam(
+        InverseSqrtSchedule(tc.learning_rate, tc.warmup_steps),
+        beta_1=0.9,
+        beta_2=0.98,
+        epsilon=1e-9,
+        global_clipnorm=tc.clip_norm,
+    )
     optimizer.build(model.trainable_variables)
-    state = {"step": tf.Variable(0, dtype=tf.int64), "epoch": tf.Variable(0, dtype=tf.int64),
-             "batch": tf.Variable(0, dtype=tf.int64), "elapsed": tf.Variable(0.0, dtype=tf.float64),
-             "tokens": tf.Variable(0, dtype=tf.int64), "best_bleu": tf.Variable(-1.0, dtype=tf.float64),
-             "bad_evals": tf.Variable(0, dtype=tf.int64)}
+    state = {
+        "step": tf.Variable(0, dtype=tf.int64),
+        "epoch": tf.Variable(0, dtype=tf.int64),
+        "batch": tf.Variable(0, dtype=tf.int64),
+        "elapsed": tf.Variable(0.0, dtype=tf.float64),
+        "tokens": tf.Variable(0, dtype=tf.int64),
+        "best_bleu": tf.Variable(-1.0, dtype=tf.float64),
+        "bad_evals": tf.Variable(0, dtype=tf.int64),
+    }
     ckpt = tf.train.Checkpoint(model=model, optimizer=optimizer, **state)
     ckpt_dir = out / "checkpoints"
     if restart and out.exists():
         shutil.rmtree(ckpt_dir, ignore_errors=True)
         (out / "train_log.json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    manager = tf.train.CheckpointManager(ckpt, str(ckpt_dir), max_to_keep=max(tc.keep_checkpoints,
-                                                                              tc.average_last))
+    manager = tf.train.CheckpointManager(
+        ckpt, str(ckpt_dir), max_to_keep=max(tc.keep_checkpoints, tc.average_last)
+    )
     history: list[dict] = []
     if manager.latest_checkpoint:
         ckpt.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         if (out / "train_log.json").is_file():
             history = json.loads((out / "train_log.json").read_text(encoding="utf-8"))["history"]
-        log.info("event=train.resume checkpoint=%s step=%d elapsed_s=%.0f", manager.latest_checkpoint,
-                 int(state["step"]), float(state["elapsed"]))
+        log.info(
+            "event=train.resume checkpoint=%s step=%d elapsed_s=%.0f",
+            manager.latest_checkpoint,
+            int(state["step"]),
+            float(state["elapsed"]),
+        )
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2), encoding="utf-8")
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)] * 3, reduce_retracing=True)
@@ -153,8 +181,9 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
 
     writer = tf.summary.create_file_writer(str(out / "tensorboard"))
     show_bar = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=tc.max_steps, initial=int(state["step"]), disable=not show_bar, unit="step",
-               dynamic_ncols=True)
+    bar = tqdm(
+        total=tc.max_steps, initial=int(state["step"]), disable=not show_bar, unit="step", dynamic_ncols=True
+    )
     stopped = "max_steps"
     session_start, elapsed0 = time.monotonic(), float(state["elapsed"])
     window_tokens, window_start, losses = 0, time.monotonic(), []
@@ -171,8 +200,15 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
         """Returns True when early stopping should end training."""
         bleu = corpus_bleu(translator, dev_eval)
         step = int(state["step"])
-        history.append({"step": step, "elapsed_s": round(elapsed(), 1), "dev_bleu": round(bleu, 2),
-                        "target_tokens": int(state["tokens"]), "loss": float(np.mean(losses or [0.0]))})
+        history.append(
+            {
+                "step": step,
+                "elapsed_s": round(elapsed(), 1),
+                "dev_bleu": round(bleu, 2),
+                "target_tokens": int(state["tokens"]),
+                "loss": float(np.mean(losses or [0.0])),
+            }
+        )
         with writer.as_default():
             _scalar("dev_bleu", bleu, step=step)
         log.info("event=train.eval step=%d dev_bleu=%.2f elapsed_s=%.0f", step, bleu, elapsed())
@@ -188,11 +224,13 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
             epoch = int(state["epoch"])
             batches = make_batches(src_ids, tgt_ids, tc.max_tokens_per_batch, tc.bucket_width, tc.seed, epoch)
             done = False
-            for b in batches[int(state["batch"]):]:
+            for b in batches[int(state["batch"]) :]:
                 loss = float(train_step(tf.constant(b.src), tf.constant(b.tgt_in), tf.constant(b.tgt_out)))
                 if not math.isfinite(loss):
-                    raise FloatingPointError(f"loss became {loss} at step {int(state['step'])}; "
-                                             f"lower train.learning_rate ({tc.learning_rate})")
+                    raise FloatingPointError(
+                        f"loss became {loss} at step {int(state['step'])}; "
+                        f"lower train.learning_rate ({tc.learning_rate})"
+                    )
                 state["step"].assign_add(1)
                 state["batch"].assign_add(1)
                 state["tokens"].assign_add(b.target_tokens)
@@ -202,13 +240,19 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
                 bar.update(1)
                 if step % tc.log_every == 0:
                     tps = window_tokens / max(time.monotonic() - window_start, 1e-9)
-                    bar.set_postfix(loss=f"{np.mean(losses[-tc.log_every:]):.3f}", tok_s=f"{tps:.0f}")
-                    _scalar("loss", np.mean(losses[-tc.log_every:]), step=step)
+                    bar.set_postfix(loss=f"{np.mean(losses[-tc.log_every :]):.3f}", tok_s=f"{tps:.0f}")
+                    _scalar("loss", np.mean(losses[-tc.log_every :]), step=step)
                     _scalar("target_tokens_per_s", tps, step=step)
                     _scalar("learning_rate", float(optimizer.learning_rate), step=step)
                     if not show_bar:
-                        log.info("event=train.progress step=%d epoch=%d loss=%.3f tok_s=%.0f elapsed_s=%.0f",
-                                 step, epoch, np.mean(losses[-tc.log_every:]), tps, elapsed())
+                        log.info(
+                            "event=train.progress step=%d epoch=%d loss=%.3f tok_s=%.0f elapsed_s=%.0f",
+                            step,
+                            epoch,
+                            np.mean(losses[-tc.log_every :]),
+                            tps,
+                            elapsed(),
+                        )
                     window_tokens, window_start = 0, time.monotonic()
                 if tc.eval_every and step % tc.eval_every == 0 and evaluate_dev():
                     stopped, done = f"no dev BLEU gain in {tc.patience} evaluations", True
@@ -229,21 +273,36 @@ def train(prepared: Path, out: Path, cfg: ProjectConfig, *, restart: bool = Fals
         evaluate_dev()
     save_checkpoint()
     if tc.average_last > 1 and len(manager.checkpoints) > 1:
-        paths = manager.checkpoints[-tc.average_last:]
+        paths = manager.checkpoints[-tc.average_last :]
         _average_checkpoints(model, list(paths))
         bleu = corpus_bleu(translator, dev_eval)
-        history.append({"step": int(state["step"]), "elapsed_s": round(elapsed(), 1), "dev_bleu": round(bleu, 2),
-                        "target_tokens": int(state["tokens"]), "averaged": len(paths)})
+        history.append(
+            {
+                "step": int(state["step"]),
+                "elapsed_s": round(elapsed(), 1),
+                "dev_bleu": round(bleu, 2),
+                "target_tokens": int(state["tokens"]),
+                "averaged": len(paths),
+            }
+        )
         log.info("event=train.averaged checkpoints=%d dev_bleu=%.2f", len(paths), bleu)
     total_s = elapsed()
-    summary = TrainSummary(steps=int(state["step"]), epochs=int(state["epoch"]), elapsed_s=round(total_s, 1),
-                           target_tokens=int(state["tokens"]),
-                           target_tokens_per_s=round(int(state["tokens"]) / max(total_s, 1e-9), 1),
-                           best_dev_bleu=max((h["dev_bleu"] for h in history), default=None),
-                           stopped_because=stopped, history=history)
-    translator.save(out, extra={"training": {k: v for k, v in asdict(summary).items() if k != "history"},
-                                "params": params})
-    (out / "train_log.json").write_text(json.dumps({"history": history, "summary": asdict(summary)}, indent=2),
-                                        encoding="utf-8")
+    summary = TrainSummary(
+        steps=int(state["step"]),
+        epochs=int(state["epoch"]),
+        elapsed_s=round(total_s, 1),
+        target_tokens=int(state["tokens"]),
+        target_tokens_per_s=round(int(state["tokens"]) / max(total_s, 1e-9), 1),
+        best_dev_bleu=max((h["dev_bleu"] for h in history), default=None),
+        stopped_because=stopped,
+        history=history,
+    )
+    translator.save(
+        out,
+        extra={"training": {k: v for k, v in asdict(summary).items() if k != "history"}, "params": params},
+    )
+    (out / "train_log.json").write_text(
+        json.dumps({"history": history, "summary": asdict(summary)}, indent=2), encoding="utf-8"
+    )
     log.info("event=train.done steps=%d elapsed_s=%.0f stopped=%r", summary.steps, total_s, stopped)
     return summary

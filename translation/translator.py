@@ -50,8 +50,16 @@ def build(model: keras.Model) -> keras.Model:
 
 
 class Translator:
-    def __init__(self, model: keras.Model, subwords: Subwords, spec: dict[str, Any], source: str,
-                 target: str, joint: bool, decode: DecodeConfig) -> None:
+    def __init__(
+        self,
+        model: keras.Model,
+        subwords: Subwords,
+        spec: dict[str, Any],
+        source: str,
+        target: str,
+        joint: bool,
+        decode: DecodeConfig,
+    ) -> None:
         self.model, self.subwords, self.spec = model, subwords, spec
         self.source, self.target, self.joint, self.decode = source, target, joint, decode
         self._fns: dict[tuple[int, int], Any] = {}
@@ -62,8 +70,10 @@ class Translator:
         directory = Path(directory)
         cfg_file = directory / CONFIG_FILE
         if not cfg_file.is_file() or not (directory / WEIGHTS_FILE).is_file():
-            raise ModelNotFound(f"no trained translation model in {directory} (expected {CONFIG_FILE} and "
-                                f"{WEIGHTS_FILE}); train one with `parley translate train`")
+            raise ModelNotFound(
+                f"no trained translation model in {directory} (expected {CONFIG_FILE} and "
+                f"{WEIGHTS_FILE}); train one with `parley translate train`"
+            )
         cfg = json.loads(cfg_file.read_text(encoding="utf-8"))
         subwords = Subwords.load(directory, cfg["source"], cfg["target"], cfg["joint"])
         model = build(build_model(cfg["model"], subwords.source_vocab_size, subwords.target_vocab_size))
@@ -78,8 +88,15 @@ class Translator:
         for f in {self.subwords.source_file, self.subwords.target_file}:
             if f.resolve() != (directory / f.name).resolve():
                 shutil.copyfile(f, directory / f.name)
-        cfg = {"format": 1, "source": self.source, "target": self.target, "joint": self.joint,
-               "model": self.spec, "decode": asdict(self.decode), **(extra or {})}
+        cfg = {
+            "format": 1,
+            "source": self.source,
+            "target": self.target,
+            "joint": self.joint,
+            "model": self.spec,
+            "decode": asdict(self.decode),
+            **(extra or {}),
+        }
         (directory / CONFIG_FILE).write_text(json.dumps(cfg, indent=2), encoding="utf-8")
 
     @property
@@ -96,22 +113,36 @@ class Translator:
             @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
             def fn(src):
                 if beam == 1:
-                    tokens, scores, attn = greedy(self.model, src, d.max_length_ratio, d.max_length_extra,
-                                                  d.length_penalty)
+                    tokens, scores, attn = greedy(
+                        self.model, src, d.max_length_ratio, d.max_length_extra, d.length_penalty
+                    )
                     return tokens[:, None], scores[:, None], attn[:, None]
-                return beam_search(self.model, src, beam, d.length_penalty, d.max_length_ratio,
-                                   d.max_length_extra, n_best)
+                return beam_search(
+                    self.model, src, beam, d.length_penalty, d.max_length_ratio, d.max_length_extra, n_best
+                )
 
             self._fns[key] = fn
         return self._fns[key]
 
-    def translate(self, texts: Sequence[str], beam: int | None = None, alignments: bool = False,
-                  batch_tokens: int = 6000, max_batch: int = 128) -> list[Hypothesis]:
+    def translate(
+        self,
+        texts: Sequence[str],
+        beam: int | None = None,
+        alignments: bool = False,
+        batch_tokens: int = 6000,
+        max_batch: int = 128,
+    ) -> list[Hypothesis]:
         return [h[0] for h in self.translate_nbest(texts, beam, 1, alignments, batch_tokens, max_batch)]
 
-    def translate_nbest(self, texts: Sequence[str], beam: int | None = None, n_best: int = 1,
-                        alignments: bool = False, batch_tokens: int = 6000,
-                        max_batch: int = 128) -> list[list[Hypothesis]]:
+    def translate_nbest(
+        self,
+        texts: Sequence[str],
+        beam: int | None = None,
+        n_best: int = 1,
+        alignments: bool = False,
+        batch_tokens: int = 6000,
+        max_batch: int = 128,
+    ) -> list[list[Hypothesis]]:
         beam = beam or self.decode.beam
         if n_best > beam:
             raise ValueError(f"n_best {n_best} exceeds beam {beam}")
@@ -122,8 +153,11 @@ class Translator:
         start = 0
         while start < len(order):
             end = start + 1
-            while (end < len(order) and end - start < max_batch
-                   and (end - start + 1) * len(ids[order[end]]) * beam <= batch_tokens):
+            while (
+                end < len(order)
+                and end - start < max_batch
+                and (end - start + 1) * len(ids[order[end]]) * beam <= batch_tokens
+            ):
                 end += 1
             chunk = order[start:end]
             width = max(len(ids[i]) for i in chunk)
@@ -132,13 +166,22 @@ class Translator:
                 src[row, : len(ids[i])] = ids[i]
             tokens, scores, attn = (t.numpy() for t in fn(tf.constant(src)))
             for row, i in enumerate(chunk):
-                results[i] = [self._hypothesis(texts[i], len(ids[i]), tokens[row, n], float(scores[row, n]),
-                                               attn[row, n] if alignments else None) for n in range(n_best)]
+                results[i] = [
+                    self._hypothesis(
+                        texts[i],
+                        len(ids[i]),
+                        tokens[row, n],
+                        float(scores[row, n]),
+                        attn[row, n] if alignments else None,
+                    )
+                    for n in range(n_best)
+                ]
             start = end
         return results  # type: ignore[return-value]
 
-    def _hypothesis(self, text: str, src_len: int, tokens: np.ndarray, score: float,
-                    attn: np.ndarray | None) -> Hypothesis:
+    def _hypothesis(
+        self, text: str, src_len: int, tokens: np.ndarray, score: float, attn: np.ndarray | None
+    ) -> Hypothesis:
         out = []
         for t in tokens.tolist():
             if t == EOS or t == 0:
@@ -148,6 +191,11 @@ class Translator:
         if attn is None:
             return Hypothesis(hyp_text, score, tuple(out))
         steps = len(out) + 1  # incl. EOS
-        return Hypothesis(hyp_text, score, tuple(out), np.asarray(attn[:steps, :src_len], np.float32),
-                          tuple(self.subwords.source_pieces(text)),
-                          tuple(self.subwords.target_pieces(out)) + ("</s>",))
+        return Hypothesis(
+            hyp_text,
+            score,
+            tuple(out),
+            np.asarray(attn[:steps, :src_len], np.float32),
+            tuple(self.subwords.source_pieces(text)),
+            tuple(self.subwords.target_pieces(out)) + ("</s>",),
+        )

@@ -19,8 +19,8 @@ MAX_BEAM = 16
 HOW_TO_TRAIN = (
     "no translation model is loaded; train one with `parley translate demo-data --out data/translation`, "
     "`parley translate prepare --data data/translation --out .parley/translation/prepared` and "
-    "`parley translate train --data .parley/translation/prepared --out models/translation/en-de`, list it under "
-    "`translation: pairs:` in config.yml and restart the server"
+    "`parley translate train --data .parley/translation/prepared --out models/translation/en-de`, "
+    "list it under `translation: pairs:` in config.yml and restart the server"
 )
 
 

@@ -37,8 +37,16 @@ def test_translate_one_text(client, tiny_pairs):
 
 
 def test_translate_many_with_alignments(client, tiny_pairs):
-    r = client.post("/translate", json={"texts": [p[0] for p in tiny_pairs[:3]], "source": "en", "target": "de",
-                                        "beam": 1, "alignments": True})
+    r = client.post(
+        "/translate",
+        json={
+            "texts": [p[0] for p in tiny_pairs[:3]],
+            "source": "en",
+            "target": "de",
+            "beam": 1,
+            "alignments": True,
+        },
+    )
     assert r.status_code == 200
     out = r.get_json()["translations"]
     assert [t["text"] for t in out] == [p[1] for p in tiny_pairs[:3]]
@@ -49,19 +57,27 @@ def test_translate_many_with_alignments(client, tiny_pairs):
 def test_unknown_pair_is_404_listing_pairs(client):
     r = client.post("/translate", json={"text": "hi", "source": "en", "target": "fr"})
     assert r.status_code == 404
-    assert r.get_json() == {"error": "unknown_language_pair",
-                            "message": "no model for en-fr; available pairs: en-de"}
+    assert r.get_json() == {
+        "error": "unknown_language_pair",
+        "message": "no model for en-fr; available pairs: en-de",
+    }
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ({"source": "en", "target": "de"}, "exactly one of 'text'"),
-    ({"text": "a", "texts": ["b"], "source": "en", "target": "de"}, "exactly one of 'text'"),
-    ({"texts": [], "source": "en", "target": "de"}, "non-empty list"),
-    ({"texts": ["ok", 3], "source": "en", "target": "de"}, "texts[1]"),
-    ({"text": "a", "target": "de"}, "missing field 'source'"),
-    ({"text": "a", "source": "en", "target": "de", "beam": 0}, "'beam' must be an integer from 1 to 16"),
-    ({"text": "a", "source": "en", "target": "de", "alignments": "yes"}, "'alignments' must be true or false"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({"source": "en", "target": "de"}, "exactly one of 'text'"),
+        ({"text": "a", "texts": ["b"], "source": "en", "target": "de"}, "exactly one of 'text'"),
+        ({"texts": [], "source": "en", "target": "de"}, "non-empty list"),
+        ({"texts": ["ok", 3], "source": "en", "target": "de"}, "texts[1]"),
+        ({"text": "a", "target": "de"}, "missing field 'source'"),
+        ({"text": "a", "source": "en", "target": "de", "beam": 0}, "'beam' must be an integer from 1 to 16"),
+        (
+            {"text": "a", "source": "en", "target": "de", "alignments": "yes"},
+            "'alignments' must be true or false",
+        ),
+    ],
+)
 def test_bad_requests_are_400_saying_what_to_fix(client, body, fragment):
     r = client.post("/translate", json=body)
     assert r.status_code == 400

@@ -12,7 +12,9 @@ from translation.models import build_model
 def test_unknown_key_names_file_and_key(tmp_path):
     f = tmp_path / "c.yml"
     f.write_text("train: {max_step: 10}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"c\.yml: key 'train\.max_step': unknown key; valid keys: .*max_steps"):
+    with pytest.raises(
+        ConfigError, match=r"c\.yml: key 'train\.max_step': unknown key; valid keys: .*max_steps"
+    ):
         load_config(f)
 
 

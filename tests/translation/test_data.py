@@ -14,12 +14,22 @@ from translation.errors import DataError
 
 
 def test_cleaning_reports_what_was_dropped_and_why():
-    pairs = [("a b", "c d"), ("", "x"), ("a b", "c d"), ("one " * 20, "eins"), ("w " * 200, "w " * 200),
-             ("fine here", "gut hier")]
+    pairs = [
+        ("a b", "c d"),
+        ("", "x"),
+        ("a b", "c d"),
+        ("one " * 20, "eins"),
+        ("w " * 200, "w " * 200),
+        ("fine here", "gut hier"),
+    ]
     kept, report = clean(pairs, DataConfig(max_tokens=100, max_length_ratio=3.0))
     assert kept == [("a b", "c d"), ("fine here", "gut hier")]
-    assert report.dropped == {"empty": 1, "duplicate": 1, "length ratio above 3.0": 1,
-                              "longer than 100 tokens": 1}
+    assert report.dropped == {
+        "empty": 1,
+        "duplicate": 1,
+        "length ratio above 3.0": 1,
+        "longer than 100 tokens": 1,
+    }
     assert report.examples["duplicate"] == [3]
     assert "kept 2 of 6 pairs" in report.summary()
 
@@ -34,8 +44,14 @@ def test_hash_split_is_repeatable_and_order_independent():
 
 
 def test_prepare_splits_one_corpus_and_trains_sentencepiece(tmp_path, tiny_pairs):
-    report = prepare(tmp_path / "out", "en", "de", DataConfig(dev_fraction=0.2, test_fraction=0.2),
-                     SubwordConfig(vocab_size=120, model_type="bpe", joint=False), {"train": tiny_pairs * 2})
+    report = prepare(
+        tmp_path / "out",
+        "en",
+        "de",
+        DataConfig(dev_fraction=0.2, test_fraction=0.2),
+        SubwordConfig(vocab_size=120, model_type="bpe", joint=False),
+        {"train": tiny_pairs * 2},
+    )
     assert report["splits"]["train"]["dropped"] == {"duplicate": 50}
     assert sum(report["hash_split"].values()) == 50
     sp = spm.SentencePieceProcessor(model_file=str(tmp_path / "out" / "spm.de.model"))

@@ -10,8 +10,9 @@ from translation.evaluation import evaluate
 
 def test_evaluate_writes_scores_signature_per_sentence_and_png(transformer, tiny_pairs, tmp_path):
     out = tmp_path / "eval" / "report.json"
-    report = evaluate(transformer, [p[0] for p in tiny_pairs], [p[1] for p in tiny_pairs], out, beam=2,
-                      plot_sentence=3)
+    report = evaluate(
+        transformer, [p[0] for p in tiny_pairs], [p[1] for p in tiny_pairs], out, beam=2, plot_sentence=3
+    )
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["bleu"] == report["bleu"] >= 90
     assert saved["chrf"] >= 90
@@ -23,11 +24,38 @@ def test_evaluate_writes_scores_signature_per_sentence_and_png(transformer, tiny
 
 
 def test_cli_evaluate_and_explain(transformer_dir, prepared, tmp_path, capsys):
-    assert main(["translate", "evaluate", "--model", str(transformer_dir), "--prepared", str(prepared),
-                 "--out", str(tmp_path / "e.json"), "--beam", "2"]) == 0
+    assert (
+        main(
+            [
+                "translate",
+                "evaluate",
+                "--model",
+                str(transformer_dir),
+                "--prepared",
+                str(prepared),
+                "--out",
+                str(tmp_path / "e.json"),
+                "--beam",
+                "2",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "BLEU" in printed and "signature: nrefs:1|case:mixed" in printed
-    assert main(["translate", "explain", "Hello!", "--model", str(transformer_dir),
-                 "--out", str(tmp_path / "a.png")]) == 0
+    assert (
+        main(
+            [
+                "translate",
+                "explain",
+                "Hello!",
+                "--model",
+                str(transformer_dir),
+                "--out",
+                str(tmp_path / "a.png"),
+            ]
+        )
+        == 0
+    )
     assert "Hallo!" in capsys.readouterr().out
     assert (tmp_path / "a.png").stat().st_size > 1000

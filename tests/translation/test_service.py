@@ -12,7 +12,9 @@ from translation.service import TranslationService
 
 @pytest.fixture(scope="module")
 def service(transformer_dir, rnn_dir):
-    svc = TranslationService.load({("en", "de"): transformer_dir, ("en", "de-rnn"): rnn_dir}, batch_window_ms=30)
+    svc = TranslationService.load(
+        {("en", "de"): transformer_dir, ("en", "de-rnn"): rnn_dir}, batch_window_ms=30
+    )
     yield svc
     svc.close()
 
@@ -76,5 +78,7 @@ def test_concurrent_calls_are_micro_batched_with_the_same_results(service, tiny_
     for t in threads:
         t.join(timeout=60)
     assert [results[i].text for i in range(len(texts))] == [s.text for s in singles]
-    assert [results[i].score for i in range(len(texts))] == pytest.approx([s.score for s in singles], abs=1e-3)
+    assert [results[i].score for i in range(len(texts))] == pytest.approx(
+        [s.score for s in singles], abs=1e-3
+    )
     assert service.batcher.batches - batches_before < len(texts)  # grouped, not one call each

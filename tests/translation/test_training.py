@@ -27,8 +27,13 @@ def test_training_resumes_from_the_last_checkpoint(transformer_run):
 @pytest.mark.slow
 def test_time_budget_stops_training_and_restart_starts_over(prepared, tmp_path):
     out = tmp_path / "model"
-    summary = train(prepared, out, tiny_config("rnn", max_steps=10_000, average_last=2, checkpoint_every=5),
-                    max_minutes=0.05, progress=False)
+    summary = train(
+        prepared,
+        out,
+        tiny_config("rnn", max_steps=10_000, average_last=2, checkpoint_every=5),
+        max_minutes=0.05,
+        progress=False,
+    )
     assert summary.stopped_because.startswith("time budget")
     assert summary.steps < 10_000
     assert Translator.load(out).translate(["Hello!"], beam=2)[0].text is not None
