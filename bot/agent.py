@@ -167,6 +167,10 @@ class Agent:
             return
         self.tracker_store.append(tracker.sender_id, events)
         tracker.events.extend(events)
+        if self.reminders is None and any(isinstance(e, ReminderScheduled) for e in events):
+            from bot.dialogue.reminders import ReminderScheduler
+
+            self.reminders = ReminderScheduler(self)
         if self.reminders is not None:
             for event in events:
                 if isinstance(event, ReminderScheduled):
