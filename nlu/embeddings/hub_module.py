@@ -44,6 +44,8 @@ class MiniLMHubModule(tf.Module):
         self._cls = tf.constant(tokenizer.cls_id, tf.int32)
         self._sep = tf.constant(tokenizer.sep_id, tf.int32)
         self._pad = tokenizer.pad_id
+        # XLA compiles one program per input shape: with it, lengths are padded up to a multiple of 16
+        self._pad_multiple = 16 if jit_compile else 1
         self._encoder = tf.function(self._encode_padded, jit_compile=jit_compile, reduce_retracing=True)
 
     @tf.function(input_signature=[_TEXTS])
@@ -91,7 +93,15 @@ class MiniLMHubModule(tf.Module):
         body = tf.where(sep_at, self._sep, body)
         full = tf.concat([tf.fill([batch, 1], self._cls), body], 1)  # (batch, len+2)
         full_mask = tf.sequence_mask(lengths + 2, tf.shape(full)[1])  # (batch, len+2)
-        return self._encoder(full, full_mask)
+        if self._pad_multiple == 1:
+            return self._encoder(full, full_mask)
+        width = tf.shape(full)[1]
+        extra = (-width) % self._pad_multiple
+        out = self._encoder(
+            tf.pad(full, [[0, 0], [0, extra]], constant_values=self._pad),
+            tf.pad(full_mask, [[0, 0], [0, extra]], constant_values=False),
+        )
+        return {"sentence": out["sentence"], "tokens": out["tokens"][:, : width - 2]}
 
     def _encode_padded(self, full: tf.Tensor, full_mask: tf.Tensor) -> dict[str, tf.Tensor]:
         hidden = self.backbone(

@@ -109,3 +109,30 @@ def test_batches_larger_than_batch_size_are_split_and_reassembled(module_path):
     enc = small.encode(texts)
     assert enc.tokens.shape[0] == 6 and enc.wordpieces[0] == ["one"] and enc.wordpieces[4] == ["x"]
     np.testing.assert_allclose(enc.sentence, small.encode_sentences(texts), atol=1e-6)
+
+
+def test_length_bucketing_gives_the_same_vectors_as_one_padded_batch(module_path):
+    from nlu.embeddings import SentenceEncoder
+
+    texts = ["hi", "ok then", "book a table for two at eight", "x " * 120, "what's up", "a" * 30]
+    bucketed = SentenceEncoder(cache_size=0, batch_size=4).encode(texts)
+    plain = SentenceEncoder(cache_size=0)
+    plain._bucketing = False
+    padded = plain.encode(texts)
+    np.testing.assert_allclose(bucketed.sentence, padded.sentence, atol=2e-6)
+    np.testing.assert_allclose(bucketed.tokens, padded.tokens, atol=2e-5)
+    assert bucketed.wordpieces == padded.wordpieces
+    np.testing.assert_array_equal(bucketed.starts, padded.starts)
+
+
+def test_plan_chunks_separates_short_from_long_inputs():
+    from nlu.embeddings.bucketing import plan_chunks
+
+    lengths = np.array([3] * 60 + [200] * 4)
+    chunks = plan_chunks(lengths, max_batch=64, max_tokens=64 * 64)
+    assert (0, 60) in chunks  # the short ones are not padded to 200
+    assert sum(e - s for s, e in chunks) == 64 and all(e - s <= 64 for s, e in chunks)
+    for s, e in chunks:
+        assert e - s == 1 or (e - s) * (lengths[e - 1] + 2) <= 64 * 64
+    assert plan_chunks(np.array([5]), max_batch=64, max_tokens=10) == [(0, 1)]
+    assert plan_chunks(np.array([], int), max_batch=64, max_tokens=10) == []
