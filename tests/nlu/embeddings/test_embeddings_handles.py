@@ -106,3 +106,24 @@ def test_hub_embedding_layer_inside_a_keras3_model(encoder):
     expected = enc.tokens.sum(1) / enc.mask.sum(1, keepdims=True)
     got = keras.Model(inp, pooled)(tf.constant(["book a table", "hi"]))
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_fresh_build_takes_under_a_minute_and_gives_the_reference(tmp_path, reference):
+    from nlu.embeddings.handles import import_hub
+
+    started = time.perf_counter()
+    path = build_module(tmp_path / "fresh")
+    assert time.perf_counter() - started < 60
+    assert is_built(path)
+    module = import_hub().load(str(path))
+    got = module.sentence(tf.constant([reference[0]["text"]])).numpy()[0]
+    want = np.array(reference[0]["sentence"])
+    assert got @ want / np.linalg.norm(want) >= 0.9999
+
+
+def test_cli_info_names_the_module_folder(module_path, capsys):
+    from nlu.embeddings.cli import main
+
+    assert main(["info"]) == 0
+    assert str(module_path) in capsys.readouterr().out

@@ -1,0 +1,5 @@
+import sys
+
+from nlu.embeddings.cli import main
+
+sys.exit(main())
