@@ -135,18 +135,23 @@ class RetrievalAction:
         return self._name
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        base = self._name[len("utter_"):]
+        base = self._name[len("utter_") :]
         latest = tracker.latest_message
         parse = latest.parse_data if latest is not None else {}
         key = None
         selector = (parse.get("response_selector") or {}).get(base) or {}
-        key = ((selector.get("response") or {}).get("intent_response_key")
-               or (parse.get("intent") or {}).get("full_retrieval_intent_name"))
+        key = (selector.get("response") or {}).get("intent_response_key") or (parse.get("intent") or {}).get(
+            "full_retrieval_intent_name"
+        )
         intent = (parse.get("intent") or {}).get("name") or ""
         if key is None and "/" in intent:
             key = intent
         options = sorted(r for r in domain.responses if r.startswith(f"{self._name}/"))
-        chosen = f"utter_{key}" if key and f"utter_{key}" in domain.responses else (options[0] if options else None)
+        chosen = (
+            f"utter_{key}"
+            if key and f"utter_{key}" in domain.responses
+            else (options[0] if options else None)
+        )
         if chosen is not None:
             dispatcher.utter_message(response=chosen)
         return []

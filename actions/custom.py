@@ -56,7 +56,9 @@ def load_custom_actions(project_root: Path) -> dict[str, Callable[[], Action]]:
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
-            raise ConfigError(file, None, f"the actions module failed to import: {exc.__class__.__name__}: {exc}") from exc
+            raise ConfigError(
+                file, None, f"the actions module failed to import: {exc.__class__.__name__}: {exc}"
+            ) from exc
         for obj in vars(module).values():
             if not inspect.isclass(obj) or obj.__module__ != module_name or inspect.isabstract(obj):
                 continue
@@ -83,7 +85,7 @@ def _sdk_factory(cls: type) -> Callable[[], Action]:
 
 
 class SdkActionAdapter:
-    """Runs a rasa_sdk action in-process with rasa_sdk's own types, then applies its output like a remote one."""
+    """Runs a rasa_sdk action in-process with rasa_sdk's own types; output applied as a remote one's."""
 
     def __init__(self, action: Any) -> None:
         self.action = action

@@ -44,8 +44,11 @@ def apply_responses(responses: Any, dispatcher: Dispatcher, slots: dict[str, Any
         message: dict[str, Any] = {}
         template = item.get("response") or item.get("template")
         if template:
-            kwargs = {k: v for k, v in item.items() if k not in (*_MESSAGE_KEYS, "response", "template")
-                      and v is not None}
+            kwargs = {
+                k: v
+                for k, v in item.items()
+                if k not in (*_MESSAGE_KEYS, "response", "template") and v is not None
+            }
             rendered = dispatcher.domain.render(template, {**slots, **kwargs}, dispatcher.channel)
             if rendered is not None:
                 message.update(rendered)

@@ -2,7 +2,7 @@
 
     request   {"next_action", "sender_id", "tracker": <tracker JSON>, "domain": <domain JSON>, "version"}
     response  200 {"events": [...], "responses": [...]}
-              400 {"action_name", "error"}   the action rejected the message (a form's ActionExecutionRejection)
+              400 {"action_name", "error"}   the action rejected the message (ActionExecutionRejection)
               404 {"action_name", "error"}   the server has no such action
 
 A timeout, a refused connection, a 5xx or a 404 raise `ActionServerError`; the agent then answers with
@@ -47,33 +47,46 @@ class ActionServerClient:
         """POST the action call; the decoded 200 body, `{"rejected": True}` on 400, or ActionServerError."""
         if self._domain_cache is None or self._domain_cache[0] != id(domain):
             self._domain_cache = (id(domain), domain.to_rasa_dict())
-        body = {"next_action": name, "sender_id": tracker.sender_id, "tracker": tracker.to_dict(),
-                "domain": self._domain_cache[1], "version": PROTOCOL_VERSION}
+        body = {
+            "next_action": name,
+            "sender_id": tracker.sender_id,
+            "tracker": tracker.to_dict(),
+            "domain": self._domain_cache[1],
+            "version": PROTOCOL_VERSION,
+        }
         params = {"token": self.token} if self.token else None
         where = self.url.split("@")[-1]
         try:
             reply = self.session.post(self.url, json=body, timeout=self.timeout, params=params)
         except requests.Timeout as exc:
-            raise ActionServerError(f"the action server at {where} did not answer {name!r} within "
-                                    f"{self.timeout:g} s") from exc
+            raise ActionServerError(
+                f"the action server at {where} did not answer {name!r} within {self.timeout:g} s"
+            ) from exc
         except requests.RequestException as exc:
-            raise ActionServerError(f"the action server at {where} cannot be reached for {name!r} "
-                                    f"({exc.__class__.__name__})") from exc
+            raise ActionServerError(
+                f"the action server at {where} cannot be reached for {name!r} ({exc.__class__.__name__})"
+            ) from exc
         if reply.status_code == 404:
-            raise ActionNotOnServer(f"the action server at {where} has no action {name!r} (404); "
-                                    "add it to the actions module or remove it from the domain")
+            raise ActionNotOnServer(
+                f"the action server at {where} has no action {name!r} (404); "
+                "add it to the actions module or remove it from the domain"
+            )
         if reply.status_code == 400:
             log.info("event=remote_action.rejected action=%s", name)
             return {"rejected": True}
         if reply.status_code != 200:
-            raise ActionServerError(f"the action server at {where} failed on {name!r} "
-                                    f"(HTTP {reply.status_code}: {reply.text[:200]})")
+            raise ActionServerError(
+                f"the action server at {where} failed on {name!r} "
+                f"(HTTP {reply.status_code}: {reply.text[:200]})"
+            )
         try:
             data = reply.json()
         except ValueError as exc:
             raise ActionServerError(f"the action server answered {name!r} with non-JSON") from exc
         if not isinstance(data, dict):
-            raise ActionServerError(f"the action server answered {name!r} with {type(data).__name__}, not an object")
+            raise ActionServerError(
+                f"the action server answered {name!r} with {type(data).__name__}, not an object"
+            )
         return data
 
 

@@ -100,7 +100,9 @@ class Agent:
         if action_endpoint is not None:
             from actions.remote import ActionServerClient
 
-            self.remote = ActionServerClient(action_endpoint.url, action_endpoint.timeout, action_endpoint.token)
+            self.remote = ActionServerClient(
+                action_endpoint.url, action_endpoint.timeout, action_endpoint.token
+            )
         self.reminders: ReminderSink | None = None
 
     # ------------------------------------------------------------------ public
@@ -110,28 +112,47 @@ class Agent:
             self._maybe_start_session(tracker, message.input_channel)
             parse_data = message.parse_data or self.parse(message.text)
             user = UserUttered(
-                text=message.text, parse_data=parse_data, input_channel=message.input_channel,
-                message_id=message.message_id, metadata=message.metadata,
+                text=message.text,
+                parse_data=parse_data,
+                input_channel=message.input_channel,
+                message_id=message.message_id,
+                metadata=message.metadata,
             )
             bot_messages = self._handle_user_event(tracker, user, message.input_channel)
         return [{"recipient_id": message.sender_id, **m} for m in bot_messages]
 
-    def trigger_intent(self, sender_id: str, intent: str, entities: dict[str, Any] | list[dict[str, Any]] | None = None,
-                       *, input_channel: str = "external") -> tuple[Tracker, list[dict[str, Any]]]:
-        """Inject an intent as if the user said it (Rasa's external events, reminders). Returns tracker + replies."""
+    def trigger_intent(
+        self,
+        sender_id: str,
+        intent: str,
+        entities: dict[str, Any] | list[dict[str, Any]] | None = None,
+        *,
+        input_channel: str = "external",
+    ) -> tuple[Tracker, list[dict[str, Any]]]:
+        """Inject an intent as if the user said it (external events, reminders) -> tracker, replies."""
         if not self.domain.is_known_intent(intent):
-            raise NotFound(f"intent {intent!r} is not in the domain; known intents: {', '.join(self.domain.intent_names)}")
+            raise NotFound(
+                f"intent {intent!r} is not in the domain; known: {', '.join(self.domain.intent_names)}"
+            )
         if isinstance(entities, dict):
             entity_list = [{"entity": k, "value": v} for k, v in entities.items()]
         else:
             entity_list = list(entities or [])
-        parse = {"text": f"EXTERNAL: {intent}", "intent": {"name": intent, "confidence": 1.0},
-                 "entities": entity_list, "intent_ranking": [{"name": intent, "confidence": 1.0}]}
+        parse = {
+            "text": f"EXTERNAL: {intent}",
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": entity_list,
+            "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        }
         with self.lock_store.lock(sender_id):
             tracker = self._tracker(sender_id)
             self._maybe_start_session(tracker, input_channel)
-            user = UserUttered(text=parse["text"], parse_data=parse, input_channel=input_channel,
-                               metadata={"is_external": True})
+            user = UserUttered(
+                text=parse["text"],
+                parse_data=parse,
+                input_channel=input_channel,
+                metadata={"is_external": True},
+            )
             said = self._handle_user_event(tracker, user, input_channel)
         return tracker, [{"recipient_id": sender_id, **m} for m in said]
 
@@ -139,7 +160,12 @@ class Agent:
         if text.startswith("/") and len(text) > 1:
             return _intent_shortcut(text)
         if self.nlu is None or not text.strip():
-            return {"text": text, "intent": {"name": None, "confidence": 0.0}, "entities": [], "intent_ranking": []}
+            return {
+                "text": text,
+                "intent": {"name": None, "confidence": 0.0},
+                "entities": [],
+                "intent_ranking": [],
+            }
         return self.nlu.parse(text).to_dict()
 
     def tracker(self, sender_id: str) -> Tracker:
@@ -154,8 +180,10 @@ class Agent:
     def action(self, name: str) -> Action:
         action = self._resolve(name)
         if action is None:
-            raise NotFound(f"action {name!r} is neither a response, a form, a built-in, a custom action, "
-                           "nor served by an action server (endpoints.yml action_endpoint)")
+            raise NotFound(
+                f"action {name!r} is neither a response, a form, a built-in, a custom action, "
+                "nor served by an action server (endpoints.yml action_endpoint)"
+            )
         return action
 
     # ------------------------------------------------------------------ internals
@@ -187,7 +215,9 @@ class Agent:
         expiry_min = self.domain.session_config.session_expiration_time
         started = any(isinstance(e, SessionStarted) for e in tracker.events)
         expired = (
-            started and expiry_min > 0 and tracker.events
+            started
+            and expiry_min > 0
+            and tracker.events
             and time.time() - tracker.events[-1].timestamp > expiry_min * 60
         )
         if started and not expired:
@@ -221,16 +251,21 @@ class Agent:
                     excluded.add(prediction.action)
                     continue
                 excluded.clear()
-                leading = ActionExecuted(name=prediction.action, policy=prediction.policy,
-                                         confidence=prediction.confidence)
-                bot_events = [BotUttered(text=m.get("text"), data={k: v for k, v in m.items() if k != "text"})
-                              for m in messages]
+                leading = ActionExecuted(
+                    name=prediction.action, policy=prediction.policy, confidence=prediction.confidence
+                )
+                bot_events = [
+                    BotUttered(text=m.get("text"), data={k: v for k, v in m.items() if k != "text"})
+                    for m in messages
+                ]
                 self._append(tracker, [leading, *bot_events, *events])
                 said.extend({k: v for k, v in m.items() if k != "response"} for m in messages)
                 if any(isinstance(e, _TURN_ENDERS) for e in events):
                     break
             else:
-                log.warning("event=agent.max_predictions sender=%s limit=%d", tracker.sender_id, self.max_predictions)
+                log.warning(
+                    "event=agent.max_predictions sender=%s limit=%d", tracker.sender_id, self.max_predictions
+                )
         finally:
             self._append(tracker, [ActionExecuted(name=ACTION_LISTEN)])
         return said
@@ -246,13 +281,26 @@ class Agent:
     def _fail(self, tracker: Tracker, name: str, exc: Exception, channel: str) -> list[dict[str, Any]]:
         code = getattr(exc, "code", exc.__class__.__name__)
         if hasattr(exc, "http_status"):
-            log.error("event=action.failed sender=%s action=%s code=%s message=%s", tracker.sender_id, name, code, exc)
+            log.error(
+                "event=action.failed sender=%s action=%s code=%s message=%s",
+                tracker.sender_id,
+                name,
+                code,
+                exc,
+            )
         else:
             log.exception("event=action.crashed sender=%s action=%s", tracker.sender_id, name)
         message = self.domain.render("utter_default", tracker.slots, channel) or {"text": APOLOGY}
-        self._append(tracker, [BotUttered(text=message.get("text"),
-                                          data={k: v for k, v in message.items() if k != "text"},
-                                          metadata={"failed_action": name, "error": str(code)})])
+        self._append(
+            tracker,
+            [
+                BotUttered(
+                    text=message.get("text"),
+                    data={k: v for k, v in message.items() if k != "text"},
+                    metadata={"failed_action": name, "error": str(code)},
+                )
+            ],
+        )
         return [message]
 
     def _resolve(self, name: str) -> Action | None:
@@ -297,5 +345,9 @@ def _intent_shortcut(text: str) -> dict[str, Any]:
     else:
         name = body
     name = name.strip()
-    return {"text": text, "intent": {"name": name, "confidence": 1.0}, "entities": entities,
-            "intent_ranking": [{"name": name, "confidence": 1.0}]}
+    return {
+        "text": text,
+        "intent": {"name": name, "confidence": 1.0},
+        "entities": entities,
+        "intent_ranking": [{"name": name, "confidence": 1.0}],
+    }

@@ -11,14 +11,26 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("export", help="export every conversation from Redis to a JSONL file",
-                              description="Write each conversation (sender_id + its events, as Rasa's tracker "
-                              "JSON) as one line of JSON. Reads the Redis named by REDIS_URL or endpoints.yml.")
-    p.add_argument("--project", "-p", default=".", type=Path,
-                   help="project folder holding endpoints.yml (default: current folder)")
+    p = subparsers.add_parser(
+        "export",
+        help="export every conversation from Redis to a JSONL file",
+        description="Write each conversation (sender_id + its events, as Rasa's tracker "
+        "JSON) as one line of JSON. Reads the Redis named by REDIS_URL or endpoints.yml.",
+    )
+    p.add_argument(
+        "--project",
+        "-p",
+        default=".",
+        type=Path,
+        help="project folder holding endpoints.yml (default: current folder)",
+    )
     p.add_argument("--out", required=True, type=Path, help="JSONL file to write (overwritten)")
-    p.add_argument("--sender", action="append", default=None,
-                   help="export only this conversation id (repeatable; default: all)")
+    p.add_argument(
+        "--sender",
+        action="append",
+        default=None,
+        help="export only this conversation id (repeatable; default: all)",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -47,8 +59,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     url, embedded = redis_for(project)
     try:
-        store = RedisTrackerStore(connect(url, project.tracker_store.db),
-                                  key_prefix=project.tracker_store.key_prefix, url=url)
+        store = RedisTrackerStore(
+            connect(url, project.tracker_store.db), key_prefix=project.tracker_store.key_prefix, url=url
+        )
         store.ping()
         count = export_conversations(store, args.out, args.sender)
     finally:

@@ -1,4 +1,4 @@
-"""The domain (Rasa 3 `domain.yml` or a `domain/` folder): intents, entities, slots, responses, actions, forms.
+"""The domain (Rasa 3 `domain.yml` or a `domain/` folder): intents, entities, slots, responses, forms.
 
 Loaded into frozen dataclasses at start-up; unknown keys and wrong types raise `ConfigError` naming the
 file and key. Responses are chosen and filled here (`Domain.render`), so every channel gets the same.
@@ -22,14 +22,30 @@ REQUESTED_SLOT = "requested_slot"
 DEFAULT_INTENTS = ("restart", "back", "out_of_scope", "session_start", "nlu_fallback")
 # Actions every assistant has (Rasa's default actions); see actions/builtin.py.
 DEFAULT_ACTIONS = (
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_two_stage_fallback", "action_back", "action_unlikely_intent",
+    "action_listen",
+    "action_restart",
+    "action_session_start",
+    "action_default_fallback",
+    "action_deactivate_loop",
+    "action_revert_fallback_events",
+    "action_default_ask_affirmation",
+    "action_default_ask_rephrase",
+    "action_two_stage_fallback",
+    "action_back",
+    "action_unlikely_intent",
     "action_extract_slots",
 )
 _TOP_KEYS = {
-    "version", "intents", "entities", "slots", "responses", "actions", "forms", "session_config",
-    "config", "e2e_actions",
+    "version",
+    "intents",
+    "entities",
+    "slots",
+    "responses",
+    "actions",
+    "forms",
+    "session_config",
+    "config",
+    "e2e_actions",
 }
 
 
@@ -126,7 +142,7 @@ class Domain:
         return any(r.startswith(f"{name}/") for r in self.responses)
 
     def with_responses(self, extra: Mapping[str, tuple[ResponseVariation, ...]]) -> Domain:
-        """This domain plus responses defined in data files (retrieval responses such as `utter_chitchat/ask_name`)."""
+        """This domain plus responses from data files (retrieval ones: `utter_chitchat/ask_name`)."""
         if not extra:
             return self
         from dataclasses import replace
@@ -138,7 +154,8 @@ class Domain:
         slots: dict[str, Any] = {}
         for slot in self.all_slots():
             entry: dict[str, Any] = {
-                "type": slot.type, "initial_value": slot.initial_value,
+                "type": slot.type,
+                "initial_value": slot.initial_value,
                 "influence_conversation": slot.influence_conversation,
                 "mappings": [_mapping_dict(m) for m in slot.mappings],
             }
@@ -202,7 +219,11 @@ class Domain:
         return names
 
     def render(
-        self, name: str, slots: Mapping[str, Any], channel: str | None = None, rng: random.Random | None = None
+        self,
+        name: str,
+        slots: Mapping[str, Any],
+        channel: str | None = None,
+        rng: random.Random | None = None,
     ) -> dict[str, Any] | None:
         """Pick a variation of response `name` that fits the slots and channel, and fill `{slot}`s."""
         variations = self.responses.get(name)
@@ -375,7 +396,9 @@ def _intent(item: Any, source: str) -> IntentSpec:
         use = props.get("use_entities", True)
         use_entities = None if use is True else tuple(use or ())
         return IntentSpec(str(name), use_entities, tuple(props.get("ignore_entities") or ()))
-    raise ConfigError(source, "intents", f"each intent is a name or {{name: {{use_entities: ...}}}}, got {item!r}")
+    raise ConfigError(
+        source, "intents", f"each intent is a name or {{name: {{use_entities: ...}}}}, got {item!r}"
+    )
 
 
 def _entity(item: Any, source: str) -> EntitySpec:
@@ -390,7 +413,9 @@ def _entity(item: Any, source: str) -> EntitySpec:
             tuple(props.get("groups") or ()),
             bool(props.get("influence_conversation", True)),
         )
-    raise ConfigError(source, "entities", f"each entity is a name or {{name: {{roles: [...]}}}}, got {item!r}")
+    raise ConfigError(
+        source, "entities", f"each entity is a name or {{name: {{roles: [...]}}}}, got {item!r}"
+    )
 
 
 _MAPPING_TYPES = ("from_entity", "from_text", "from_intent", "from_trigger_intent", "custom")
@@ -419,9 +444,15 @@ def _slot(name: str, spec: Any, source: str) -> SlotSpec:
             raise ConfigError(source, f"{key}.mappings[{i}].{sorted(unknown)[0]}", "unknown mapping key")
         mappings.append(
             SlotMapping(
-                type=m["type"], entity=m.get("entity"), role=m.get("role"), group=m.get("group"),
-                intent=_as_tuple(m.get("intent")), not_intent=_as_tuple(m.get("not_intent")),
-                value=m.get("value"), action=m.get("action"), conditions=tuple(m.get("conditions") or ()),
+                type=m["type"],
+                entity=m.get("entity"),
+                role=m.get("role"),
+                group=m.get("group"),
+                intent=_as_tuple(m.get("intent")),
+                not_intent=_as_tuple(m.get("not_intent")),
+                value=m.get("value"),
+                action=m.get("action"),
+                conditions=tuple(m.get("conditions") or ()),
             )
         )
     return SlotSpec(
@@ -447,13 +478,20 @@ def _variations(name: str, items: Any, source: str) -> tuple[ResponseVariation, 
         if isinstance(v, str):
             v = {"text": v}
         if not isinstance(v, dict):
-            raise ConfigError(source, f"responses.{name}[{i}]", "each variation is a mapping (text:, buttons:, ...)")
+            raise ConfigError(
+                source, f"responses.{name}[{i}]", "each variation is a mapping (text:, buttons:, ...)"
+            )
         extra = {k: val for k, val in v.items() if k not in _VARIATION_KEYS}
         out.append(
             ResponseVariation(
-                text=v.get("text"), buttons=tuple(v.get("buttons") or ()), image=v.get("image"),
-                custom=v.get("custom"), attachment=v.get("attachment"), channel=v.get("channel"),
-                condition=tuple(v.get("condition") or ()), extra=extra,
+                text=v.get("text"),
+                buttons=tuple(v.get("buttons") or ()),
+                image=v.get("image"),
+                custom=v.get("custom"),
+                attachment=v.get("attachment"),
+                channel=v.get("channel"),
+                condition=tuple(v.get("condition") or ()),
+                extra=extra,
             )
         )
     return tuple(out)

@@ -67,8 +67,12 @@ class CoreEvaluation:
             precision = correct[action] / predicted[action] if predicted[action] else 0.0
             recall = correct[action] / gold[action] if gold[action] else 0.0
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            out[action] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1-score": round(f1, 4),
-                           "support": gold[action]}
+            out[action] = {
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "f1-score": round(f1, 4),
+                "support": gold[action],
+            }
         return out
 
     def report(self) -> dict[str, Any]:
@@ -82,8 +86,9 @@ class CoreEvaluation:
         }
 
 
-def evaluate_stories(model: DialogueModel, domain: Domain, blocks: Sequence[StoryBlock],
-                     nlu: Any | None = None) -> CoreEvaluation:
+def evaluate_stories(
+    model: DialogueModel, domain: Domain, blocks: Sequence[StoryBlock], nlu: Any | None = None
+) -> CoreEvaluation:
     results: list[StoryResult] = []
     pairs: list[tuple[str, str]] = []
     for block, steps in story_paths(blocks):
@@ -123,11 +128,21 @@ def failed_stories_yaml(results: Sequence[StoryResult]) -> str:
         lines.append(f"- story: {json.dumps(result.name)}  # {result.source}")
         lines.append("  steps:")
         for i, event in enumerate(result.events):
-            if isinstance(event, ActionExecuted) and event.name == "action_listen" and i not in result.mistakes:
+            if (
+                isinstance(event, ActionExecuted)
+                and event.name == "action_listen"
+                and i not in result.mistakes
+            ):
                 continue
-            steps = events_to_steps([event]) if not (isinstance(event, ActionExecuted)) else [{"action": event.name}]
+            steps = (
+                events_to_steps([event])
+                if not (isinstance(event, ActionExecuted))
+                else [{"action": event.name}]
+            )
             for j, step in enumerate(steps):
-                text = yaml.safe_dump([step], sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
+                text = yaml.safe_dump(
+                    [step], sort_keys=False, allow_unicode=True, default_flow_style=False
+                ).rstrip()
                 step_lines = text.splitlines()
                 if j == 0 and i in result.mistakes:
                     step_lines[0] += f"  # predicted: {result.mistakes[i]}"
@@ -159,8 +174,15 @@ def plot_confusion(pairs: Sequence[tuple[str, str]], path: Path, title: str) -> 
     for r in range(len(labels)):
         for c in range(len(labels)):
             if matrix[r, c]:
-                ax.text(c, r, str(matrix[r, c]), ha="center", va="center", fontsize=7,
-                        color="white" if matrix[r, c] > matrix.max() / 2 else "black")
+                ax.text(
+                    c,
+                    r,
+                    str(matrix[r, c]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if matrix[r, c] > matrix.max() / 2 else "black",
+                )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -181,19 +203,40 @@ def write_reports(evaluation: CoreEvaluation, out_dir: Path, title: str) -> dict
 
 def add_test_core_parser(test_subparsers: argparse._SubParsersAction) -> None:
     p = test_subparsers.add_parser(
-        "core", help="replay test stories against the trained dialogue model",
+        "core",
+        help="replay test stories against the trained dialogue model",
         description="Predict every action of the test stories (default <project>/tests) with the trained "
-        "dialogue model; write failed_test_stories.yml, story_confusion_matrix.png and story_report.json.")
-    p.add_argument("--project", "-p", default=".", type=Path,
-                   help="project folder with config.yml, domain.yml and the trained models/ (default: .)")
-    p.add_argument("--stories", "-s", type=Path, default=None,
-                   help="test stories file or folder (default: <project>/tests)")
-    p.add_argument("--out", type=Path, default=None, help="folder for the reports (default: <project>/results)")
-    p.add_argument("--with-nlu", action="store_true",
-                   help="also parse each story's user text with the trained NLU model; a wrong intent fails "
-                   "the story (default: use the stories' intent labels, testing dialogue only)")
-    p.add_argument("--fail-under", type=float, default=None,
-                   help="exit with status 1 when the share of stories passed is below this (0-1)")
+        "dialogue model; write failed_test_stories.yml, story_confusion_matrix.png and story_report.json.",
+    )
+    p.add_argument(
+        "--project",
+        "-p",
+        default=".",
+        type=Path,
+        help="project folder with config.yml, domain.yml and the trained models/ (default: .)",
+    )
+    p.add_argument(
+        "--stories",
+        "-s",
+        type=Path,
+        default=None,
+        help="test stories file or folder (default: <project>/tests)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder for the reports (default: <project>/results)"
+    )
+    p.add_argument(
+        "--with-nlu",
+        action="store_true",
+        help="also parse each story's user text with the trained NLU model; a wrong intent fails "
+        "the story (default: use the stories' intent labels, testing dialogue only)",
+    )
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        default=None,
+        help="exit with status 1 when the share of stories passed is below this (0-1)",
+    )
     p.set_defaults(func=cmd_test_core)
 
 

@@ -48,7 +48,11 @@ def _catalog() -> dict[str, tuple[Any, Any, frozenset[str]]]:
     return {
         "RulePolicy": (lambda: RulePolicy, RulePolicyConfig, RASA_IGNORED_OPTIONS),
         "MemoizationPolicy": (lambda: MemoizationPolicy, MemoizationPolicyConfig, frozenset()),
-        "AugmentedMemoizationPolicy": (lambda: AugmentedMemoizationPolicy, MemoizationPolicyConfig, frozenset()),
+        "AugmentedMemoizationPolicy": (
+            lambda: AugmentedMemoizationPolicy,
+            MemoizationPolicyConfig,
+            frozenset(),
+        ),
         "TEDPolicy": (lambda: _ted_classes()[0], None, frozenset()),
     }
 
@@ -61,8 +65,14 @@ class DialogueTrainOutcome:
 
 
 class DialogueModel:
-    def __init__(self, policies: Sequence[Any], *, fallback_action: str = DEFAULT_FALLBACK,
-                 fallback_threshold: float = 0.3, extra_responses: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        policies: Sequence[Any],
+        *,
+        fallback_action: str = DEFAULT_FALLBACK,
+        fallback_threshold: float = 0.3,
+        extra_responses: dict[str, Any] | None = None,
+    ) -> None:
         self.policies = list(policies)
         self.fallback_action = fallback_action
         self.fallback_threshold = fallback_threshold
@@ -90,8 +100,10 @@ class DialogueModel:
             raise ModelNotFound(f"no dialogue model in {model_dir}; run `parley train` first")
         meta = json.loads(meta_path.read_text())
         if meta.get("format") != FORMAT_VERSION:
-            raise ModelNotFound(f"the dialogue model in {model_dir} has format {meta.get('format')}, this Parley "
-                                f"reads format {FORMAT_VERSION}; run `parley train --force`")
+            raise ModelNotFound(
+                f"the dialogue model in {model_dir} has format {meta.get('format')}, this Parley "
+                f"reads format {FORMAT_VERSION}; run `parley train --force`"
+            )
         policies: list[Any] = []
         for entry in meta["policies"]:
             name = entry["name"]
@@ -101,11 +113,17 @@ class DialogueModel:
                 continue
             loader, config_cls, _ = _catalog()[name]
             policies.append(loader().load(model_dir, config_cls(**entry["config"])))
-        return cls(policies, fallback_action=meta["fallback_action"], fallback_threshold=meta["fallback_threshold"],
-                   extra_responses=meta.get("responses_from_data") or {})
+        return cls(
+            policies,
+            fallback_action=meta["fallback_action"],
+            fallback_threshold=meta["fallback_threshold"],
+            extra_responses=meta.get("responses_from_data") or {},
+        )
 
 
-def build_policies(policies_config: Sequence[dict[str, Any]], config_source: object) -> list[tuple[str, Any, Any]]:
+def build_policies(
+    policies_config: Sequence[dict[str, Any]], config_source: object
+) -> list[tuple[str, Any, Any]]:
     """(name, policy, config) for each `policies:` entry; unknown names and options fail naming the key."""
     catalog = _catalog()
     out: list[tuple[str, Any, Any]] = []
@@ -117,8 +135,11 @@ def build_policies(policies_config: Sequence[dict[str, Any]], config_source: obj
             log.warning("event=dialogue.policy.skipped file=%s key=%s name=%s", config_source, key, name)
             continue
         if name not in catalog:
-            raise ConfigError(config_source, f"{key}.name",
-                              f"unknown policy {name!r}; valid: {', '.join(sorted([*catalog, *SKIPPED_POLICIES]))}")
+            raise ConfigError(
+                config_source,
+                f"{key}.name",
+                f"unknown policy {name!r}; valid: {', '.join(sorted([*catalog, *SKIPPED_POLICIES]))}",
+            )
         if name == "TEDPolicy":
             ted, ted_config, ignored = _ted_classes()
             config = build_config(ted_config, options, source=config_source, key=key, ignored=ignored)
@@ -131,8 +152,13 @@ def build_policies(policies_config: Sequence[dict[str, Any]], config_source: obj
 
 
 def train_dialogue(
-    policies_config: Sequence[dict[str, Any]], domain: Domain, data_paths: Sequence[Path], out_dir: Path,
-    *, config_source: Path, force: bool = False,
+    policies_config: Sequence[dict[str, Any]],
+    domain: Domain,
+    data_paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    config_source: Path,
+    force: bool = False,
 ) -> DialogueTrainOutcome:
     """Train the configured policies on the rules and stories under `data_paths`; skip if unchanged."""
     out_dir = Path(out_dir)
@@ -162,11 +188,17 @@ def train_dialogue(
         policy.save(out_dir)
         entries.append({"name": name, "config": asdict(config)})
         if isinstance(config, RulePolicyConfig):
-            fallback_action, fallback_threshold = config.core_fallback_action_name, config.core_fallback_threshold
+            fallback_action, fallback_threshold = (
+                config.core_fallback_action_name,
+                config.core_fallback_threshold,
+            )
     summary["policy_train_s"] = round(time.monotonic() - started, 2)
     meta = {
-        "format": FORMAT_VERSION, "fingerprint": fingerprint, "policies": entries,
-        "fallback_action": fallback_action, "fallback_threshold": fallback_threshold,
+        "format": FORMAT_VERSION,
+        "fingerprint": fingerprint,
+        "policies": entries,
+        "fallback_action": fallback_action,
+        "fallback_threshold": fallback_threshold,
         "responses_from_data": {name: [_variation_json(v) for v in vs] for name, vs in extra.items()},
     }
     meta_path.write_text(json.dumps(meta, indent=2))
@@ -177,7 +209,9 @@ def _variation_json(v: Any) -> dict[str, Any]:
     return {k: val for k, val in asdict(v).items() if val not in (None, (), {}, [])}
 
 
-def _fingerprint(policies_config: Sequence[dict[str, Any]], domain: Domain, data_paths: Sequence[Path]) -> str:
+def _fingerprint(
+    policies_config: Sequence[dict[str, Any]], domain: Domain, data_paths: Sequence[Path]
+) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(list(policies_config), sort_keys=True, default=str).encode())
     h.update(repr(domain).encode())

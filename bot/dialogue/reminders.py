@@ -61,7 +61,9 @@ class ReminderScheduler:
 
     def cancel(self, sender_id: str, cancel: ReminderCancelled) -> None:
         with self._wake:
-            self._heap = [item for item in self._heap if not (item[2] == sender_id and _cancels(cancel, item[3]))]
+            self._heap = [
+                item for item in self._heap if not (item[2] == sender_id and _cancels(cancel, item[3]))
+            ]
             heapq.heapify(self._heap)
 
     def stop(self) -> None:
@@ -88,8 +90,11 @@ class ReminderScheduler:
                 continue
             if isinstance(event, ReminderCancelled) and _cancels(event, reminder):
                 return
-            if (reminder.kill_on_user_message and isinstance(event, UserUttered)
-                    and not event.metadata.get("is_external")):
+            if (
+                reminder.kill_on_user_message
+                and isinstance(event, UserUttered)
+                and not event.metadata.get("is_external")
+            ):
                 log.info("event=reminder.killed sender=%s name=%s", sender_id, reminder.name)
                 return
         entities: Any = reminder.entities or []

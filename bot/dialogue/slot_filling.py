@@ -38,8 +38,12 @@ def extract_slots(tracker: Tracker, domain: Domain) -> list[SlotSet]:
         for mapping in slot.mappings:
             if not _applies(mapping, message, loop, requested):
                 continue
-            if (mapping.type == "from_entity" and in_active_form and slot.name != requested
-                    and _entity_shared_in_form(mapping, domain, form.required_slots, slot.name)):
+            if (
+                mapping.type == "from_entity"
+                and in_active_form
+                and slot.name != requested
+                and _entity_shared_in_form(mapping, domain, form.required_slots, slot.name)
+            ):
                 continue
             found, value = _value(mapping, slot, message)
             if not found:
@@ -69,13 +73,20 @@ def _applies(mapping: SlotMapping, message: UserUttered, loop: str | None, reque
     return False
 
 
-def _entity_shared_in_form(mapping: SlotMapping, domain: Domain, form_slots: tuple[str, ...], own: str) -> bool:
+def _entity_shared_in_form(
+    mapping: SlotMapping, domain: Domain, form_slots: tuple[str, ...], own: str
+) -> bool:
     for name in form_slots:
         other = domain.slot(name)
         if name == own or other is None:
             continue
-        if any(m.type == "from_entity" and m.entity == mapping.entity and m.role == mapping.role
-               and m.group == mapping.group for m in other.mappings):
+        if any(
+            m.type == "from_entity"
+            and m.entity == mapping.entity
+            and m.role == mapping.role
+            and m.group == mapping.group
+            for m in other.mappings
+        ):
             return True
     return False
 
@@ -83,8 +94,11 @@ def _entity_shared_in_form(mapping: SlotMapping, domain: Domain, form_slots: tup
 def _value(mapping: SlotMapping, slot: SlotSpec, message: UserUttered) -> tuple[bool, Any]:
     if mapping.type == "from_entity":
         values = [
-            e.get("value") for e in message.entities
-            if e.get("entity") == mapping.entity and "value" in e and e.get("value") is not None
+            e.get("value")
+            for e in message.entities
+            if e.get("entity") == mapping.entity
+            and "value" in e
+            and e.get("value") is not None
             and (mapping.role is None or e.get("role") == mapping.role)
             and (mapping.group is None or e.get("group") == mapping.group)
         ]
@@ -99,7 +113,7 @@ def _value(mapping: SlotMapping, slot: SlotSpec, message: UserUttered) -> tuple[
 
 
 def coerce(slot: SlotSpec, value: Any) -> Any:
-    """A value as the slot type holds it: a list slot wraps a single value; others keep the raw value (as Rasa)."""
+    """A value as the slot holds it: a list slot wraps a single value; others keep the raw value (as Rasa)."""
     if slot.type == "list" and value is not None and not isinstance(value, list):
         return [value]
     return value

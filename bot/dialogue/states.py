@@ -73,7 +73,9 @@ def slot_feature(spec: SlotSpec, value: Any) -> str:
 def featurised_slots(domain: Domain, *, rules: bool) -> list[SlotSpec]:
     if rules:
         return list(domain.all_slots())
-    return [s for s in domain.slots if s.influence_conversation and s.type != "any" and s.name != REQUESTED_SLOT]
+    return [
+        s for s in domain.slots if s.influence_conversation and s.type != "any" and s.name != REQUESTED_SLOT
+    ]
 
 
 def user_features(user: UserUttered, domain: Domain) -> set[str]:

@@ -89,7 +89,9 @@ def _read(file: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(file, None, f"{where}malformed YAML: {getattr(exc, 'problem', None) or exc}") from exc
+        raise ConfigError(
+            file, None, f"{where}malformed YAML: {getattr(exc, 'problem', None) or exc}"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(file, None, f"not UTF-8 (byte {exc.start})") from exc
 
@@ -132,18 +134,26 @@ def _block(raw: Any, kind: str, source: str, index: int) -> StoryBlock:
     allowed = _RULE_KEYS if kind == "rule" else _STORY_KEYS
     unknown = set(raw) - allowed
     if unknown:
-        raise ConfigError(f"{source}:{_line(raw)}", f"{where}.{sorted(unknown)[0]}",
-                          f"unknown key; valid: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            f"{source}:{_line(raw)}",
+            f"{where}.{sorted(unknown)[0]}",
+            f"unknown key; valid: {', '.join(sorted(allowed))}",
+        )
     name = str(raw[kind])
     steps_raw = raw.get("steps")
     if not isinstance(steps_raw, list):
         raise ConfigError(f"{source}:{_line(raw)}", f"{where} ({name!r}).steps", "must be a list of steps")
     steps = tuple(parse_step(s, source, f"{where} ({name!r})") for s in steps_raw)
-    condition = tuple(parse_step(s, source, f"{where} ({name!r}).condition") for s in raw.get("condition") or [])
+    condition = tuple(
+        parse_step(s, source, f"{where} ({name!r}).condition") for s in raw.get("condition") or []
+    )
     for step in condition:
         if step.kind not in ("slot_was_set", "active_loop"):
-            raise ConfigError(f"{source}:{step.line}", f"{where} ({name!r}).condition",
-                              f"a rule condition holds only slot_was_set and active_loop, got {step.kind}")
+            raise ConfigError(
+                f"{source}:{step.line}",
+                f"{where} ({name!r}).condition",
+                f"a rule condition holds only slot_was_set and active_loop, got {step.kind}",
+            )
     return StoryBlock(
         name=name,
         kind=kind,
@@ -161,11 +171,21 @@ def parse_step(raw: Any, source: str, where: str) -> Step:
     if not isinstance(raw, dict):
         raise ConfigError(source, where, f"a step must be a mapping (intent:, action:, ...), got {raw!r}")
     if "intent" in raw:
-        return Step("intent", str(raw["intent"]), entities=tuple(_entities(raw.get("entities"))),
-                    text=_text(raw.get("user")), line=line)
+        return Step(
+            "intent",
+            str(raw["intent"]),
+            entities=tuple(_entities(raw.get("entities"))),
+            text=_text(raw.get("user")),
+            line=line,
+        )
     if "user" in raw:
-        return Step("user_text", None, text=_text(raw["user"]), entities=tuple(_entities(raw.get("entities"))),
-                    line=line)
+        return Step(
+            "user_text",
+            None,
+            text=_text(raw["user"]),
+            entities=tuple(_entities(raw.get("entities"))),
+            line=line,
+        )
     if "action" in raw:
         return Step("action", str(raw["action"]), line=line)
     if "bot" in raw:
@@ -181,11 +201,17 @@ def parse_step(raw: Any, source: str, where: str) -> Step:
     if "active_loop" in raw:
         return Step("active_loop", raw["active_loop"], line=line)
     if "or" in raw:
-        return Step("or", alternatives=tuple(parse_step(s, source, where) for s in raw["or"] or []), line=line)
+        return Step(
+            "or", alternatives=tuple(parse_step(s, source, where) for s in raw["or"] or []), line=line
+        )
     if "checkpoint" in raw:
         return Step("checkpoint", str(raw["checkpoint"]), line=line)
-    raise ConfigError(f"{source}:{line}", where, f"unknown step {sorted(raw)}; valid: intent, user, action, bot, "
-                      "slot_was_set, active_loop, or, checkpoint")
+    raise ConfigError(
+        f"{source}:{line}",
+        where,
+        f"unknown step {sorted(raw)}; valid: intent, user, action, bot, "
+        "slot_was_set, active_loop, or, checkpoint",
+    )
 
 
 def _text(raw: Any) -> str | None:
@@ -214,19 +240,35 @@ def validate_against_domain(data: DialogueData, domain: Domain) -> None:
         for step in [*block.condition, *_flat(block.steps)]:
             where = block.where(step)
             if step.kind == "intent" and step.name and not domain.is_known_intent(step.name):
-                raise ConfigError(where, f"{block.kind} {block.name!r}",
-                                  f"intent {step.name!r} is not in the domain's intents; add it to domain.yml")
+                raise ConfigError(
+                    where,
+                    f"{block.kind} {block.name!r}",
+                    f"intent {step.name!r} is not in the domain's intents; add it to domain.yml",
+                )
             if step.kind == "action" and step.name and not domain.is_known_action(step.name):
-                raise ConfigError(where, f"{block.kind} {block.name!r}",
-                                  f"action {step.name!r} is not in the domain (responses, actions or forms)")
+                raise ConfigError(
+                    where,
+                    f"{block.kind} {block.name!r}",
+                    f"action {step.name!r} is not in the domain (responses, actions or forms)",
+                )
             if step.kind == "slot_was_set":
                 for slot, _ in step.slots:
                     if domain.slot(slot) is None:
-                        raise ConfigError(where, f"{block.kind} {block.name!r}",
-                                          f"slot {slot!r} is not in the domain's slots")
-            if step.kind == "active_loop" and step.name is not None and not domain.is_known_action(str(step.name)):
-                raise ConfigError(where, f"{block.kind} {block.name!r}",
-                                  f"active_loop {step.name!r} is not a form or action of the domain")
+                        raise ConfigError(
+                            where,
+                            f"{block.kind} {block.name!r}",
+                            f"slot {slot!r} is not in the domain's slots",
+                        )
+            if (
+                step.kind == "active_loop"
+                and step.name is not None
+                and not domain.is_known_action(str(step.name))
+            ):
+                raise ConfigError(
+                    where,
+                    f"{block.kind} {block.name!r}",
+                    f"active_loop {step.name!r} is not a form or action of the domain",
+                )
 
 
 def _flat(steps: Sequence[Step]) -> list[Step]:
@@ -263,8 +305,10 @@ def _expand(steps: Sequence[Step], starts: dict[str, list[StoryBlock]], depth: i
             continue
         else:
             options.append([(step,)])
-    paths = [tuple(itertools.chain.from_iterable(combo)) for combo in itertools.islice(
-        itertools.product(*options), MAX_PATHS_PER_STORY)]
+    paths = [
+        tuple(itertools.chain.from_iterable(combo))
+        for combo in itertools.islice(itertools.product(*options), MAX_PATHS_PER_STORY)
+    ]
     last = steps[-1] if steps else None
     if last is not None and last.kind == "checkpoint" and depth < 5 and starts.get(last.name or ""):
         joined: list[tuple[Step, ...]] = []
@@ -286,9 +330,19 @@ def steps_to_events(steps: Sequence[Step], *, end_with_listen: bool = True) -> l
         if step.kind in ("intent", "user_text"):
             if not listening:
                 events.append(ActionExecuted(name=ACTION_LISTEN))
-            intent = {"name": step.name, "confidence": 1.0} if step.name else {"name": None, "confidence": 0.0}
-            events.append(UserUttered(text=step.text, parse_data={
-                "text": step.text, "intent": intent, "entities": [dict(e) for e in step.entities]}))
+            intent = (
+                {"name": step.name, "confidence": 1.0} if step.name else {"name": None, "confidence": 0.0}
+            )
+            events.append(
+                UserUttered(
+                    text=step.text,
+                    parse_data={
+                        "text": step.text,
+                        "intent": intent,
+                        "entities": [dict(e) for e in step.entities],
+                    },
+                )
+            )
             listening = False
         elif step.kind == "action" and step.name:
             events.append(ActionExecuted(name=step.name))

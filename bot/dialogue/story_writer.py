@@ -43,7 +43,10 @@ def events_to_steps(events: Sequence[Event]) -> list[dict[str, Any]]:
 
 def tracker_to_story(tracker: Tracker, name: str | None = None) -> str:
     """The conversation as a `stories:` YAML document."""
-    story = {"story": name or tracker.sender_id, "steps": events_to_steps(tracker.events_after_latest_restart())}
+    story = {
+        "story": name or tracker.sender_id,
+        "steps": events_to_steps(tracker.events_after_latest_restart()),
+    }
     return stories_yaml([story])
 
 

@@ -130,13 +130,16 @@ class Tracker:
     def events_after_latest_restart(self) -> list[Event]:
         return self.state().applied
 
-    def get_latest_entity_values(self, entity: str, role: str | None = None, group: str | None = None) -> list[Any]:
+    def get_latest_entity_values(
+        self, entity: str, role: str | None = None, group: str | None = None
+    ) -> list[Any]:
         """Values of `entity` (optionally with that role/group) in the latest user message, as rasa_sdk."""
         latest = self.latest_message
         if latest is None:
             return []
         return [
-            e.get("value") for e in latest.entities
+            e.get("value")
+            for e in latest.entities
             if e.get("entity") == entity
             and (role is None or e.get("role") == role)
             and (group is None or e.get("group") == group)
@@ -166,9 +169,7 @@ class Tracker:
         return {
             "sender_id": self.sender_id,
             "slots": state.slots,
-            "latest_message": (
-                {"text": latest.text, **latest.parse_data} if latest is not None else {}
-            ),
+            "latest_message": ({"text": latest.text, **latest.parse_data} if latest is not None else {}),
             "latest_event_time": self.events[-1].timestamp if self.events else None,
             "followup_action": state.followup_action,
             "paused": False,
@@ -177,9 +178,14 @@ class Tracker:
             "latest_action_name": state.latest_action,
             "latest_action": {"action_name": state.latest_action} if state.latest_action else {},
             "active_loop": (
-                {"name": state.active_loop, "is_interrupted": state.loop_interrupted,
-                 "rejected": state.loop_rejected, "trigger_message": {}}
-                if state.active_loop else {}
+                {
+                    "name": state.active_loop,
+                    "is_interrupted": state.loop_interrupted,
+                    "rejected": state.loop_rejected,
+                    "trigger_message": {},
+                }
+                if state.active_loop
+                else {}
             ),
         }
 

@@ -106,8 +106,13 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(folder)}
     log = (folder / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "test_actions", "--port", str(port)],
-                               cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "test_actions", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -67,4 +67,6 @@ def test_a_full_form_conversation_over_rest(client, redis_client):
 def test_the_action_server_rejects_a_value(client):
     assert _say(client, "im looking for a restaurant", "picky") == ["What cuisine?"]
     assert _say(client, '/inform{"cuisine": "martian"}', "picky") == [
-        "Cuisine type is not in the database, please try again", "What cuisine?"]
+        "Cuisine type is not in the database, please try again",
+        "What cuisine?",
+    ]

@@ -20,15 +20,22 @@ from .conftest import write_restaurant_project
 def restaurant(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, DialogueModel]:
     root = write_restaurant_project(tmp_path_factory.mktemp("restaurant"))
     domain = load_domain(root / "domain.yml")
-    train_dialogue([{"name": "RulePolicy"}], domain, [root / "data"], root / "models",
-                   config_source=root / "config.yml")
+    train_dialogue(
+        [{"name": "RulePolicy"}], domain, [root / "data"], root / "models", config_source=root / "config.yml"
+    )
     return domain, DialogueModel.load(root / "models")
 
 
 def make_agent(restaurant, redis_client, url: str, timeout: float = 10.0) -> Agent:
     domain, model = restaurant
-    return Agent(domain, None, model, RedisTrackerStore(redis_client, key_prefix="t:"),
-                 RedisLockStore(redis_client, key_prefix="l:"), action_endpoint=ActionEndpoint(url, timeout))
+    return Agent(
+        domain,
+        None,
+        model,
+        RedisTrackerStore(redis_client, key_prefix="t:"),
+        RedisLockStore(redis_client, key_prefix="l:"),
+        action_endpoint=ActionEndpoint(url, timeout),
+    )
 
 
 def say(agent: Agent, text: str, sender: str = "ann") -> list[str]:
@@ -46,7 +53,10 @@ def test_form_validated_by_the_action_server(restaurant, redis_client, action_se
     assert say(agent, "/request_restaurant") == ["What cuisine?"]
     assert say(agent, '/inform{"cuisine": "klingon"}') == ["I don't know that cuisine.", "What cuisine?"]
     assert say(agent, '/inform{"cuisine": "Greek"}') == ["How many people?"]
-    assert say(agent, "/chitchat") == ["Nice chat.", "How many people?"]  # interruption, then back to the form
+    assert say(agent, "/chitchat") == [
+        "Nice chat.",
+        "How many people?",
+    ]  # interruption, then back to the form
     assert say(agent, '/inform{"number": "-2"}') == ["That is not a number of people.", "How many people?"]
     assert say(agent, '/inform{"number": "4"}') == ["Outside?"]
     assert say(agent, "/affirm") == ["Booked greek for 4."]
@@ -61,7 +71,9 @@ def _tail_is_consistent(agent: Agent, sender: str) -> list:
     return events
 
 
-def test_unknown_action_404_gives_the_fallback_and_a_consistent_tracker(restaurant, redis_client, action_server):
+def test_unknown_action_404_gives_the_fallback_and_a_consistent_tracker(
+    restaurant, redis_client, action_server
+):
     agent = make_agent(restaurant, redis_client, action_server)
     assert say(agent, "/missing", "bob") == ["Sorry, that did not work. Please try again."]
     events = _tail_is_consistent(agent, "bob")
@@ -104,8 +116,17 @@ def test_the_same_module_runs_in_process(restaurant, redis_client, tmp_path: Pat
     source = Path(__file__).with_name("sdk_actions_source.py").read_text()
     (tmp_path / "actions.py").write_text(source)
     domain, model = restaurant
-    agent = Agent(domain, None, model, RedisTrackerStore(redis_client, key_prefix="t:"),
-                  RedisLockStore(redis_client, key_prefix="l:"), load_custom_actions(tmp_path))
+    agent = Agent(
+        domain,
+        None,
+        model,
+        RedisTrackerStore(redis_client, key_prefix="t:"),
+        RedisLockStore(redis_client, key_prefix="l:"),
+        load_custom_actions(tmp_path),
+    )
     assert say(agent, "/request_restaurant", "fay") == ["What cuisine?"]
-    assert say(agent, '/inform{"cuisine": "klingon"}', "fay") == ["I don't know that cuisine.", "What cuisine?"]
+    assert say(agent, '/inform{"cuisine": "klingon"}', "fay") == [
+        "I don't know that cuisine.",
+        "What cuisine?",
+    ]
     assert say(agent, "/hello", "gus") == ["Hello gus, this came from the action server."]

@@ -21,8 +21,22 @@ SCRIPT = ["hello", "what can you do?", "thank you", "bye"]
 def _start(project: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "REDIS_URL": redis_url}
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--project", str(project), "--port", str(port), "--threads", "4"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--project",
+            str(project),
+            "--port",
+            str(port),
+            "--threads",
+            "4",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
@@ -56,7 +70,9 @@ def two_servers(trained_demo: Path, redis_server):
 
 
 def _send(url: str, sender: str, text: str) -> list[dict]:
-    reply = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    reply = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+    )
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -84,7 +100,11 @@ def test_alternating_processes_give_the_same_conversation_as_one(two_servers):
     shared = _actions(a, f"shared-{run}")
     assert shared == single
     assert [name for kind, name in single if kind == "action" and name != "action_listen"] == [
-        "utter_greet", "utter_help", "utter_thank", "utter_goodbye"]
+        "utter_greet",
+        "utter_help",
+        "utter_thank",
+        "utter_goodbye",
+    ]
 
 
 def test_concurrent_messages_to_both_processes_never_interleave(two_servers):

@@ -1,1 +1,1 @@
-"""Dialogue policies: each predicts the next action from the tracker; the ensemble picks by confidence and priority."""
+"""Dialogue policies: each predicts the next action; the ensemble picks by confidence, then priority."""

@@ -28,7 +28,9 @@ class Policy(Protocol):
     def train(self, data: DialogueData, domain: Domain) -> dict[str, Any]:
         """Learn from rules and stories; returns a summary (counts) for the CLI."""
 
-    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+    def predict(
+        self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()
+    ) -> Prediction | None:
         """The next action, never one of `excluded` (actions that just refused to run)."""
 
     def save(self, directory: Path) -> None: ...
@@ -37,8 +39,9 @@ class Policy(Protocol):
 C = TypeVar("C")
 
 
-def build_config(cls: type[C], options: dict[str, Any], *, source: object, key: str,
-                 ignored: frozenset[str] = frozenset()) -> C:
+def build_config(
+    cls: type[C], options: dict[str, Any], *, source: object, key: str, ignored: frozenset[str] = frozenset()
+) -> C:
     """A policy's frozen config from its `config.yml` entry; unknown keys fail naming file and key."""
     known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}

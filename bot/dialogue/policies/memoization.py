@@ -42,8 +42,12 @@ class MemoizationPolicy:
     name = "MemoizationPolicy"
     augmented = False
 
-    def __init__(self, config: MemoizationPolicyConfig | None = None, lookup: dict[str, str] | None = None,
-                 tails: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: MemoizationPolicyConfig | None = None,
+        lookup: dict[str, str] | None = None,
+        tails: dict[str, str] | None = None,
+    ) -> None:
         self.config = config or MemoizationPolicyConfig()
         self.priority = self.config.priority
         self.lookup = lookup or {}
@@ -63,7 +67,9 @@ class MemoizationPolicy:
                         _remember(self.tails, _key(history[-length:], length, padded=False), action)
         return {"memorized": sum(1 for a in self.lookup.values() if a != _AMBIGUOUS)}
 
-    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+    def predict(
+        self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()
+    ) -> Prediction | None:
         states = tracker_trajectory(tracker, domain).states
         mh = self.config.max_history
         action = self.lookup.get(_key(states, mh, padded=True))

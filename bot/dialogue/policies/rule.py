@@ -30,9 +30,14 @@ from bot.dialogue.stories import DialogueData, Step, StoryBlock, steps_to_events
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
 
 DEFAULT_FALLBACK = "action_default_fallback"
-DEFAULT_INTENT_ACTIONS = {"restart": "action_restart", "session_start": "action_session_start",
-                          "back": "action_back"}
-RASA_IGNORED_OPTIONS = frozenset({"restrict_rules", "check_for_contradictions", "use_nlu_confidence_as_score"})
+DEFAULT_INTENT_ACTIONS = {
+    "restart": "action_restart",
+    "session_start": "action_session_start",
+    "back": "action_back",
+}
+RASA_IGNORED_OPTIONS = frozenset(
+    {"restrict_rules", "check_for_contradictions", "use_nlu_confidence_as_score"}
+)
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,13 @@ class RuleEntry:
 class RulePolicy:
     name = "RulePolicy"
 
-    def __init__(self, config: RulePolicyConfig | None = None, entries: list[RuleEntry] | None = None,
-                 no_loop: set[tuple[str, str, str]] | None = None,
-                 continue_loop: set[tuple[str, str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        config: RulePolicyConfig | None = None,
+        entries: list[RuleEntry] | None = None,
+        no_loop: set[tuple[str, str, str]] | None = None,
+        continue_loop: set[tuple[str, str, str]] | None = None,
+    ) -> None:
         self.config = config or RulePolicyConfig()
         self.priority = self.config.priority
         self.entries = entries or []
@@ -92,11 +101,15 @@ class RulePolicy:
                 if prev not in (None, loop, ACTION_LISTEN) and action != loop:
                     self.no_loop.add((loop, prev or "", _feature(state, "intent") or ""))
                 if prev == ACTION_LISTEN and action == loop and _feature(before, "prev") not in (None, loop):
-                    self.continue_loop.add((loop, _feature(before, "prev") or "", _feature(state, "intent") or ""))
+                    self.continue_loop.add(
+                        (loop, _feature(before, "prev") or "", _feature(state, "intent") or "")
+                    )
         return {"rules": len(data.rules), "rule_entries": len(self.entries)}
 
     # ------------------------------------------------------------------ prediction
-    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+    def predict(
+        self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()
+    ) -> Prediction | None:
         state = tracker.state()
         latest_intent = state.latest_message.intent_name if state.latest_message is not None else None
         if state.latest_action == ACTION_LISTEN and latest_intent in DEFAULT_INTENT_ACTIONS:
@@ -111,7 +124,9 @@ class RulePolicy:
             if state.latest_action == ACTION_LISTEN:
                 before = _feature(states[-2], "prev") if len(states) > 1 else None
                 if (loop, before or "", intent) in self.continue_loop:
-                    return Prediction(loop, 1.0, self.name, self.priority, events=(LoopInterrupted(is_interrupted=True),))
+                    return Prediction(
+                        loop, 1.0, self.name, self.priority, events=(LoopInterrupted(is_interrupted=True),)
+                    )
                 return self._sure(loop, excluded)
             if (loop, _feature(current, "prev") or "", intent) not in self.no_loop:
                 return self._sure(loop, excluded)
@@ -125,8 +140,12 @@ class RulePolicy:
         if best is not None:
             return self._sure(best.action, excluded)
         if self.config.enable_fallback_prediction and self.config.core_fallback_action_name not in excluded:
-            return Prediction(self.config.core_fallback_action_name, self.config.core_fallback_threshold,
-                              self.name, self.priority)
+            return Prediction(
+                self.config.core_fallback_action_name,
+                self.config.core_fallback_threshold,
+                self.name,
+                self.priority,
+            )
         return None
 
     def _sure(self, action: str, excluded: frozenset[str]) -> Prediction | None:
@@ -137,7 +156,12 @@ class RulePolicy:
         directory.mkdir(parents=True, exist_ok=True)
         raw = {
             "entries": [
-                {"states": [sorted(s) for s in e.states], "action": e.action, "anchored": e.anchored, "rule": e.rule}
+                {
+                    "states": [sorted(s) for s in e.states],
+                    "action": e.action,
+                    "anchored": e.anchored,
+                    "rule": e.rule,
+                }
                 for e in self.entries
             ],
             "no_loop": sorted(list(k) for k in self.no_loop),
@@ -153,13 +177,17 @@ class RulePolicy:
             RuleEntry(tuple(frozenset(s) for s in e["states"]), e["action"], e["anchored"], e["rule"])
             for e in raw["entries"]
         ]
-        return cls(config, entries, {tuple(k) for k in raw["no_loop"]},  # type: ignore[misc]
-                   {tuple(k) for k in raw["continue_loop"]})  # type: ignore[misc]
+        return cls(
+            config,
+            entries,
+            {tuple(k) for k in raw["no_loop"]},  # type: ignore[misc]
+            {tuple(k) for k in raw["continue_loop"]},
+        )  # type: ignore[misc]
 
 
 def _feature(state: State, key: str) -> str | None:
     prefix = f"{key}="
-    return next((f[len(prefix):] for f in state if f.startswith(prefix)), None)
+    return next((f[len(prefix) :] for f in state if f.startswith(prefix)), None)
 
 
 def rule_entries(block: StoryBlock, steps: Sequence[Step], domain: Domain) -> list[RuleEntry]:

@@ -30,14 +30,36 @@ from bot.dialogue.tracker import Tracker
 log = logging.getLogger(__name__)
 
 # Rasa TEDPolicy options accepted in config.yml and not used by this smaller model.
-RASA_IGNORED_OPTIONS = frozenset({
-    "max_training_samples", "constrain_similarities", "model_confidence", "evaluate_on_number_of_examples",
-    "evaluate_every_number_of_epochs", "split_entities_by_comma", "number_of_transformer_layers",
-    "transformer_size", "embedding_dimension", "drop_rate", "drop_rate_dialogue", "connection_density",
-    "tensorboard_log_directory", "tensorboard_log_level", "checkpoint_model", "entity_recognition",
-    "run_eagerly", "use_gpu", "loss_type", "ranking_length", "renormalize_confidences", "intent_classification",
-    "hidden_layers_sizes", "dense_dimension", "concat_dimension", "number_of_attention_heads",
-})
+RASA_IGNORED_OPTIONS = frozenset(
+    {
+        "max_training_samples",
+        "constrain_similarities",
+        "model_confidence",
+        "evaluate_on_number_of_examples",
+        "evaluate_every_number_of_epochs",
+        "split_entities_by_comma",
+        "number_of_transformer_layers",
+        "transformer_size",
+        "embedding_dimension",
+        "drop_rate",
+        "drop_rate_dialogue",
+        "connection_density",
+        "tensorboard_log_directory",
+        "tensorboard_log_level",
+        "checkpoint_model",
+        "entity_recognition",
+        "run_eagerly",
+        "use_gpu",
+        "loss_type",
+        "ranking_length",
+        "renormalize_confidences",
+        "intent_classification",
+        "hidden_layers_sizes",
+        "dense_dimension",
+        "concat_dimension",
+        "number_of_attention_heads",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,9 @@ class TEDPolicy:
     # ------------------------------------------------------------------ featurisation
     def _encode(self, histories: list[list[State]]) -> np.ndarray:
         mh = self.config.max_history
-        x = np.zeros((len(histories), mh, len(self.features)), dtype=np.float32)  # (batch, max_history, features)
+        x = np.zeros(
+            (len(histories), mh, len(self.features)), dtype=np.float32
+        )  # (batch, max_history, features)
         for b, history in enumerate(histories):
             window = history[-mh:]
             offset = mh - len(window)  # left padding: zero rows are masked
@@ -88,13 +112,17 @@ class TEDPolicy:
         outputs = keras.layers.Dense(len(self.actions), activation="softmax")(hidden)  # (batch, actions)
         model = keras.Model(inputs, outputs, name="ted_gru")
         if compile:
-            model.compile(optimizer=keras.optimizers.Adam(self.config.learning_rate),
-                          loss="sparse_categorical_crossentropy")
+            model.compile(
+                optimizer=keras.optimizers.Adam(self.config.learning_rate),
+                loss="sparse_categorical_crossentropy",
+            )
         return model
 
     # ------------------------------------------------------------------ training
     def train(self, data: DialogueData, domain: Domain) -> dict[str, Any]:
-        trajectories = [trajectory(steps_to_events(steps), domain).pairs for _, steps in story_paths(data.stories)]
+        trajectories = [
+            trajectory(steps_to_events(steps), domain).pairs for _, steps in story_paths(data.stories)
+        ]
         trajectories = [t for t in trajectories if t]
         if not trajectories:
             log.info("event=ted.skipped reason=no_stories")
@@ -110,7 +138,7 @@ class TEDPolicy:
         for pairs in [*trajectories, *glued]:
             states = [s for s, _ in pairs]
             for i, (_, action) in enumerate(pairs):
-                window = states[max(0, i + 1 - self.config.max_history): i + 1]
+                window = states[max(0, i + 1 - self.config.max_history) : i + 1]
                 key = (repr([sorted(s) for s in window]), action)
                 if key in seen:
                     continue
@@ -122,13 +150,25 @@ class TEDPolicy:
         x = self._encode(histories)
         y = np.array([self.actions.index(a) for a in labels], dtype=np.int32)  # (samples,)
         self.model = self._build()
-        history = self.model.fit(x, y, epochs=self.config.epochs, batch_size=self.config.batch_size,
-                                 shuffle=True, verbose=0)
+        history = self.model.fit(
+            x, y, epochs=self.config.epochs, batch_size=self.config.batch_size, shuffle=True, verbose=0
+        )
         losses = history.history["loss"]
         accuracy = float(np.mean(np.argmax(self._forward(x), axis=-1) == y))
-        log.info("event=ted.trained samples=%d features=%d actions=%d loss=%.4f->%.4f train_accuracy=%.3f",
-                 len(y), len(self.features), len(self.actions), losses[0], losses[-1], accuracy)
-        return {"ted_samples": len(y), "ted_loss": round(float(losses[-1]), 4), "ted_train_accuracy": round(accuracy, 3)}
+        log.info(
+            "event=ted.trained samples=%d features=%d actions=%d loss=%.4f->%.4f train_accuracy=%.3f",
+            len(y),
+            len(self.features),
+            len(self.actions),
+            losses[0],
+            losses[-1],
+            accuracy,
+        )
+        return {
+            "ted_samples": len(y),
+            "ted_loss": round(float(losses[-1]), 4),
+            "ted_train_accuracy": round(accuracy, 3),
+        }
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -142,7 +182,9 @@ class TEDPolicy:
         probs = self._forward(self._encode([states]))[0]
         return {a: float(p) for a, p in zip(self.actions, probs, strict=True)}
 
-    def predict(self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()) -> Prediction | None:
+    def predict(
+        self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()
+    ) -> Prediction | None:
         probs = {a: p for a, p in self.probabilities(tracker, domain).items() if a not in excluded}
         if not probs:
             return None
@@ -152,8 +194,12 @@ class TEDPolicy:
     # ------------------------------------------------------------------ persistence
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        meta = {"config": asdict(self.config), "features": self.features, "actions": self.actions,
-                "trained": self.model is not None}
+        meta = {
+            "config": asdict(self.config),
+            "features": self.features,
+            "actions": self.actions,
+            "trained": self.model is not None,
+        }
         (directory / "ted.json").write_text(json.dumps(meta))
         if self.model is not None:
             self.model.save_weights(directory / "ted.weights.h5")  # weights only: no optimizer state

@@ -18,10 +18,18 @@ class Bot:
     def __init__(self, root: Path, policies: list[dict], **agent_kwargs) -> None:
         self.root = root
         self.domain = load_domain(root / "domain.yml")
-        self.outcome = train_dialogue(policies, self.domain, [root / "data"], root / "models",
-                                      config_source=root / "config.yml", force=True)
+        self.outcome = train_dialogue(
+            policies,
+            self.domain,
+            [root / "data"],
+            root / "models",
+            config_source=root / "config.yml",
+            force=True,
+        )
         self.model = DialogueModel.load(root / "models")
-        self.agent = Agent(self.domain, None, self.model, InMemoryTrackerStore(), InMemoryLockStore(), **agent_kwargs)
+        self.agent = Agent(
+            self.domain, None, self.model, InMemoryTrackerStore(), InMemoryLockStore(), **agent_kwargs
+        )
 
     def say(self, text: str, sender: str = "u") -> list[str | None]:
         return [m.get("text") for m in self.agent.handle(UserMessage(text=text, sender_id=sender))]
@@ -29,8 +37,11 @@ class Bot:
     def actions(self, sender: str = "u") -> list[str]:
         from bot.dialogue.events import ActionExecuted
 
-        return [e.name for e in self.agent.tracker(sender).events_after_latest_restart()
-                if isinstance(e, ActionExecuted) and e.name != "action_listen"]
+        return [
+            e.name
+            for e in self.agent.tracker(sender).events_after_latest_restart()
+            if isinstance(e, ActionExecuted) and e.name != "action_listen"
+        ]
 
 
 def write_project(root: Path, domain: str, data: dict[str, str]) -> Path:

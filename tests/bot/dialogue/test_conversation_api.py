@@ -64,8 +64,15 @@ class RemindAction:
         dispatcher.utter_message(response="utter_will_remind")
         when = (datetime.now() + timedelta(seconds=0.5)).isoformat()
         # rasa_sdk style: plain dicts are accepted as events too
-        return [{"event": "reminder", "intent": "EXTERNAL_reminder", "date_time": when, "name": "r1",
-                 "kill_on_user_msg": False}]
+        return [
+            {
+                "event": "reminder",
+                "intent": "EXTERNAL_reminder",
+                "date_time": when,
+                "name": "r1",
+                "kill_on_user_msg": False,
+            }
+        ]
 
 
 class ForgetAction:
@@ -82,16 +89,26 @@ class ForgetAction:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_project(tmp_path_factory.mktemp("api"), DOMAIN, {"rules.yml": RULES})
-    train_dialogue([{"name": "RulePolicy"}], load_domain(root / "domain.yml"), [root / "data"], root / "models",
-                   config_source=root / "config.yml")
+    train_dialogue(
+        [{"name": "RulePolicy"}],
+        load_domain(root / "domain.yml"),
+        [root / "data"],
+        root / "models",
+        config_source=root / "config.yml",
+    )
     return root
 
 
 @pytest.fixture
 def agent(project: Path, redis_client) -> Agent:
-    return Agent(load_domain(project / "domain.yml"), None, DialogueModel.load(project / "models"),
-                 RedisTrackerStore(redis_client, key_prefix="tracker:"), RedisLockStore(redis_client),
-                 {"action_remind": RemindAction, "action_forget": ForgetAction})
+    return Agent(
+        load_domain(project / "domain.yml"),
+        None,
+        DialogueModel.load(project / "models"),
+        RedisTrackerStore(redis_client, key_prefix="tracker:"),
+        RedisLockStore(redis_client),
+        {"action_remind": RemindAction, "action_forget": ForgetAction},
+    )
 
 
 @pytest.fixture
@@ -100,14 +117,24 @@ def client(project: Path, agent: Agent, redis_server, redis_client):
     from bot.config import load_project
     from bot.services import Services
 
-    services = Services(load_project(project, env={}), agent.domain, agent, None, None, agent.tracker_store,
-                        agent.lock_store, redis_server.url)
+    services = Services(
+        load_project(project, env={}),
+        agent.domain,
+        agent,
+        None,
+        None,
+        agent.tracker_store,
+        agent.lock_store,
+        redis_server.url,
+    )
     return create_app(services).test_client()
 
 
 def test_trigger_intent_runs_the_bot_as_if_the_user_said_it(client):
-    reply = client.post("/conversations/gardener/trigger_intent",
-                        json={"name": "EXTERNAL_dry_plant", "entities": {"plant": "orchid"}})
+    reply = client.post(
+        "/conversations/gardener/trigger_intent",
+        json={"name": "EXTERNAL_dry_plant", "entities": {"plant": "orchid"}},
+    )
     assert reply.status_code == 200
     body = reply.get_json()
     assert [m["text"] for m in body["messages"]] == ["Your orchid needs water."]
@@ -127,16 +154,25 @@ def test_the_conversation_as_a_story(client, agent):
     import yaml
 
     steps = yaml.safe_load(story)["stories"][0]["steps"]
-    assert steps == [{"intent": "greet"}, {"action": "utter_greet"},
-                     {"intent": "EXTERNAL_dry_plant", "entities": [{"plant": "fern"}]},
-                     {"slot_was_set": [{"plant": "fern"}]}, {"action": "utter_water"}]
+    assert steps == [
+        {"intent": "greet"},
+        {"action": "utter_greet"},
+        {"intent": "EXTERNAL_dry_plant", "entities": [{"plant": "fern"}]},
+        {"slot_was_set": [{"plant": "fern"}]},
+        {"action": "utter_water"},
+    ]
 
 
 def test_session_expires_and_carries_slots_over(agent):
     from bot.dialogue.events import SessionStarted, SlotSet
 
-    agent.append_events("old", [SessionStarted(timestamp=time.time() - 600), SlotSet(name="name", value="Ada",
-                                                                                      timestamp=time.time() - 600)])
+    agent.append_events(
+        "old",
+        [
+            SessionStarted(timestamp=time.time() - 600),
+            SlotSet(name="name", value="Ada", timestamp=time.time() - 600),
+        ],
+    )
     assert [m["text"] for m in agent.handle(UserMessage(text="/greet", sender_id="old"))] == ["Hi Ada!"]
     events = agent.tracker("old").events
     assert sum(isinstance(e, SessionStarted) for e in events) == 2  # expired after 1 minute: a new session
@@ -148,16 +184,30 @@ def test_session_without_carry_over_forgets_slots(project, redis_client):
     from bot.dialogue.events import SessionStarted, SlotSet
 
     domain = load_domain(project / "domain.yml")
-    domain = replace(domain, session_config=replace(domain.session_config, carry_over_slots_to_new_session=False))
-    agent = Agent(domain, None, DialogueModel.load(project / "models"),
-                  RedisTrackerStore(redis_client), RedisLockStore(redis_client))
-    agent.append_events("old", [SessionStarted(timestamp=time.time() - 600), SlotSet(name="name", value="Ada",
-                                                                                      timestamp=time.time() - 600)])
+    domain = replace(
+        domain, session_config=replace(domain.session_config, carry_over_slots_to_new_session=False)
+    )
+    agent = Agent(
+        domain,
+        None,
+        DialogueModel.load(project / "models"),
+        RedisTrackerStore(redis_client),
+        RedisLockStore(redis_client),
+    )
+    agent.append_events(
+        "old",
+        [
+            SessionStarted(timestamp=time.time() - 600),
+            SlotSet(name="name", value="Ada", timestamp=time.time() - 600),
+        ],
+    )
     assert [m["text"] for m in agent.handle(UserMessage(text="/greet", sender_id="old"))] == ["Hi None!"]
 
 
 def test_reminders_fire_and_can_be_cancelled(agent):
-    assert [m["text"] for m in agent.handle(UserMessage(text="/remind", sender_id="r"))] == ["I will remind you."]
+    assert [m["text"] for m in agent.handle(UserMessage(text="/remind", sender_id="r"))] == [
+        "I will remind you."
+    ]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and "utter_reminded" not in _actions(agent, "r"):
         time.sleep(0.1)

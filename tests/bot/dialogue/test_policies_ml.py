@@ -36,8 +36,11 @@ rules:
 
 
 def test_memoization_replays_a_story(make_bot):
-    bot = make_bot(DOMAIN, {"stories.yml": STORIES, "rules.yml": RULES},
-                   policies=[{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}])
+    bot = make_bot(
+        DOMAIN,
+        {"stories.yml": STORIES, "rules.yml": RULES},
+        policies=[{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}],
+    )
     assert bot.say("/greet") == ["How are you?"]
     assert bot.say("/mood_unhappy") == ["Here is a kitten.", "Did that help?"]
     assert bot.say("/deny") == ["Bye"]
@@ -46,14 +49,20 @@ def test_memoization_replays_a_story(make_bot):
 
 
 def test_exact_memoization_does_not_know_an_unseen_opening(make_bot):
-    bot = make_bot(DOMAIN, {"stories.yml": STORIES, "rules.yml": RULES},
-                   policies=[{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}])
+    bot = make_bot(
+        DOMAIN,
+        {"stories.yml": STORIES, "rules.yml": RULES},
+        policies=[{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}],
+    )
     assert bot.say("/mood_unhappy") == ["Sorry?"]  # no story starts like this
 
 
 def test_ted_generalises_to_an_unseen_opening(make_bot):
-    policies = [{"name": "MemoizationPolicy"}, {"name": "RulePolicy"},
-                {"name": "TEDPolicy", "epochs": 60, "max_history": 3}]
+    policies = [
+        {"name": "MemoizationPolicy"},
+        {"name": "RulePolicy"},
+        {"name": "TEDPolicy", "epochs": 60, "max_history": 3},
+    ]
     bot = make_bot(DOMAIN, {"stories.yml": STORIES, "rules.yml": RULES}, policies=policies)
     assert bot.outcome.summary["ted_train_accuracy"] >= 0.9
     # No story starts without a greeting; the trained policy answers from the features it learnt.
@@ -70,7 +79,10 @@ def test_ted_generalises_to_an_unseen_opening(make_bot):
 
 
 def test_augmented_memoization_recalls_after_a_detour(make_bot):
-    bot = make_bot(DOMAIN, {"stories.yml": STORIES, "rules.yml": RULES},
-                   policies=[{"name": "AugmentedMemoizationPolicy", "max_history": 3}, {"name": "RulePolicy"}])
+    bot = make_bot(
+        DOMAIN,
+        {"stories.yml": STORIES, "rules.yml": RULES},
+        policies=[{"name": "AugmentedMemoizationPolicy", "max_history": 3}, {"name": "RulePolicy"}],
+    )
     assert bot.say("/goodbye") == ["Bye"]
     assert bot.say("/mood_unhappy") == ["Here is a kitten.", "Did that help?"]

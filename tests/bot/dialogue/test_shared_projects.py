@@ -1,4 +1,4 @@
-"""Every Rasa example project in ../shared/data/rasa_projects trains; `parley test core` on formbot and e2ebot."""
+"""Every Rasa example project in ../shared/data/rasa_projects trains; its test stories pass."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from bot.dialogue.domain import load_domain
 from bot.dialogue.model import DialogueModel, train_dialogue
 from tests.conftest import SHARED_DATA
 
-PROJECTS = ["concertbot", "e2ebot", "formbot", "knowledgebasebot", "moodbot", "reminderbot",
-            "responseselectorbot", "rules"]
+PROJECTS = [
+    "concertbot",
+    "e2ebot",
+    "formbot",
+    "knowledgebasebot",
+    "moodbot",
+    "reminderbot",
+    "responseselectorbot",
+    "rules",
+]
 
 
 def _project(name: str) -> Path:
@@ -27,12 +35,16 @@ def _project(name: str) -> Path:
 
 def _fast(policies: tuple[dict, ...], cap: int = 5) -> list[dict]:
     """The project's own policies, with TED's epochs capped so the suite stays quick."""
-    return [{**p, "epochs": min(int(p.get("epochs", cap)), cap)} if p["name"] == "TEDPolicy" else dict(p)
-            for p in policies]
+    return [
+        {**p, "epochs": min(int(p.get("epochs", cap)), cap)} if p["name"] == "TEDPolicy" else dict(p)
+        for p in policies
+    ]
 
 
 @pytest.mark.parametrize("name", PROJECTS)
-def test_shared_project_trains_and_follows_its_rules(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_shared_project_trains_and_follows_its_rules(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     from bot.cli import main
     from bot.dialogue.stories import load_dialogue_data, steps_to_events
     from bot.dialogue.tracker import Tracker
@@ -44,8 +56,13 @@ def test_shared_project_trains_and_follows_its_rules(name: str, tmp_path: Path, 
     (root / "config.yml").write_text(yaml.safe_dump(config))
     project = load_project(root, env={})
     domain = load_domain(project.domain_path)
-    outcome = train_dialogue(project.policies, domain, [project.data_path], root / "models" / "dialogue",
-                             config_source=project.config_path)
+    outcome = train_dialogue(
+        project.policies,
+        domain,
+        [project.data_path],
+        root / "models" / "dialogue",
+        config_source=project.config_path,
+    )
     assert outcome.retrained and outcome.summary["rules"] + outcome.summary["stories"] > 0
     model = DialogueModel.load(root / "models" / "dialogue")
     # Every simple rule (intent -> action) is followed when its intent opens a conversation.
@@ -70,7 +87,12 @@ def test_training_is_skipped_when_nothing_changed(tmp_path: Path):
     root = _project("moodbot")
     project = load_project(root, env={})
     domain = load_domain(project.domain_path)
-    args = ([{"name": "RulePolicy"}, {"name": "MemoizationPolicy"}], domain, [project.data_path], tmp_path / "d")
+    args = (
+        [{"name": "RulePolicy"}, {"name": "MemoizationPolicy"}],
+        domain,
+        [project.data_path],
+        tmp_path / "d",
+    )
     assert train_dialogue(*args, config_source=project.config_path).retrained
     assert not train_dialogue(*args, config_source=project.config_path).retrained
 
@@ -81,13 +103,28 @@ def test_a_failing_test_story_is_written_with_the_prediction(tmp_path: Path):
     root = tmp_path / "moodbot"
     shutil.copytree(_project("moodbot"), root)
     (root / "tests").mkdir()
-    (root / "tests" / "test_stories.yml").write_text(yaml.safe_dump({"version": "3.1", "stories": [
-        {"story": "wrong on purpose", "steps": [{"intent": "greet"}, {"action": "utter_goodbye"}]},
-        {"story": "right", "steps": [{"intent": "goodbye"}, {"action": "utter_goodbye"}]},
-    ]}))
+    (root / "tests" / "test_stories.yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": "3.1",
+                "stories": [
+                    {
+                        "story": "wrong on purpose",
+                        "steps": [{"intent": "greet"}, {"action": "utter_goodbye"}],
+                    },
+                    {"story": "right", "steps": [{"intent": "goodbye"}, {"action": "utter_goodbye"}]},
+                ],
+            }
+        )
+    )
     project = load_project(root, env={})
-    train_dialogue([{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}], load_domain(project.domain_path),
-                   [project.data_path], root / "models" / "dialogue", config_source=project.config_path)
+    train_dialogue(
+        [{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}],
+        load_domain(project.domain_path),
+        [project.data_path],
+        root / "models" / "dialogue",
+        config_source=project.config_path,
+    )
     assert main(["test", "core", "--project", str(root), "--fail-under", "0.9"]) == 1
     failed = (root / "results" / "failed_test_stories.yml").read_text()
     assert "wrong on purpose" in failed and "# predicted: utter_greet" in failed

@@ -35,7 +35,9 @@ slots:
       conditions: [{active_loop: note_form, requested_slot: note}]
   agreed:
     type: bool
-    mappings: [{type: from_intent, intent: affirm, value: true}, {type: from_intent, intent: deny, value: false}]
+    mappings:
+    - {type: from_intent, intent: affirm, value: true}
+    - {type: from_intent, intent: deny, value: false}
   seats:
     type: float
     mappings: [{type: from_entity, entity: number}]
@@ -70,17 +72,27 @@ rules:
 def _user(bot, parse_data: dict, sender: str = "u") -> list:
     from bot.agent import UserMessage
 
-    return bot.agent.handle(UserMessage(text=parse_data.get("text", ""), sender_id=sender, parse_data=parse_data))
+    return bot.agent.handle(
+        UserMessage(text=parse_data.get("text", ""), sender_id=sender, parse_data=parse_data)
+    )
 
 
 def test_entity_roles_and_groups_fill_their_own_slots(make_bot):
     bot = make_bot(DOMAIN, {"rules.yml": RULES})
-    _user(bot, {"text": "from Berlin to Rome", "intent": {"name": "inform", "confidence": 1.0}, "entities": [
-        {"entity": "city", "value": "Berlin", "role": "departure"},
-        {"entity": "city", "value": "Rome", "role": "destination"},
-        {"entity": "topping", "value": "ham", "group": "1"},
-        {"entity": "topping", "value": "olives", "group": "1"},
-        {"entity": "topping", "value": "cheese", "group": "2"}]})
+    _user(
+        bot,
+        {
+            "text": "from Berlin to Rome",
+            "intent": {"name": "inform", "confidence": 1.0},
+            "entities": [
+                {"entity": "city", "value": "Berlin", "role": "departure"},
+                {"entity": "city", "value": "Rome", "role": "destination"},
+                {"entity": "topping", "value": "ham", "group": "1"},
+                {"entity": "topping", "value": "olives", "group": "1"},
+                {"entity": "topping", "value": "cheese", "group": "2"},
+            ],
+        },
+    )
     slots = bot.agent.tracker("u").slots
     assert (slots["origin"], slots["destination"]) == ("Berlin", "Rome")
     assert slots["first_pizza"] == ["ham", "olives"]
@@ -99,12 +111,17 @@ def test_from_text_only_when_its_conditions_hold(make_bot):
     assert bot.say("/book") == ["How many seats?"]
     assert bot.say('/inform{"number": 2}') == ["Any note?"]
     # While the form asks for `note`, a chitchat message (an ignored intent) fills nothing ...
-    assert _user(bot, {"text": "nice weather", "intent": {"name": "chitchat", "confidence": 1.0},
-                       "entities": []})[0]["text"] == "ok"
+    assert (
+        _user(
+            bot, {"text": "nice weather", "intent": {"name": "chitchat", "confidence": 1.0}, "entities": []}
+        )[0]["text"]
+        == "ok"
+    )
     assert bot.agent.tracker("u").slots["note"] is None
     # ... and the text of an inform does.
-    replies = _user(bot, {"text": "window seat please", "intent": {"name": "inform", "confidence": 1.0},
-                          "entities": []})
+    replies = _user(
+        bot, {"text": "window seat please", "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    )
     assert [r["text"] for r in replies] == ["Done: window seat please."]
 
 
@@ -113,6 +130,11 @@ def test_use_entities_limits_what_the_policies_see(make_bot):
     from bot.dialogue.states import user_features
 
     bot = make_bot(DOMAIN, {"rules.yml": RULES})
-    event = UserUttered(text="x", parse_data={"intent": {"name": "book"}, "entities": [
-        {"entity": "city", "value": "Rome"}, {"entity": "number", "value": 3}]})
+    event = UserUttered(
+        text="x",
+        parse_data={
+            "intent": {"name": "book"},
+            "entities": [{"entity": "city", "value": "Rome"}, {"entity": "number", "value": 3}],
+        },
+    )
     assert user_features(event, bot.domain) == {"intent=book", "entity=city"}
