@@ -24,7 +24,9 @@ class Translator(Protocol):
 
 
 class TranslateAction:
-    def __init__(self, translator: Translator | None, source_language: str = "en", default_target: str = "de") -> None:
+    def __init__(
+        self, translator: Translator | None, source_language: str = "en", default_target: str = "de"
+    ) -> None:
         self.translator = translator
         self.source = source_language
         self.default_target = default_target
@@ -52,7 +54,9 @@ class TranslateAction:
         available = self.translator.pairs()
         if (self.source, target) not in available:
             pairs = ", ".join(f"{s}->{t}" for s, t in available) or "none"
-            dispatcher.utter_message(text=f"I can't translate {self.source} into {target!r} yet. Available: {pairs}.")
+            dispatcher.utter_message(
+                text=f"I can't translate {self.source} into {target!r} yet. Available: {pairs}."
+            )
             return [SlotSet(name="text", value=text)]
         result = self.translator.translate([text], self.source, target)[0]
         dispatcher.utter_message(text=result.text)

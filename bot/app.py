@@ -63,4 +63,9 @@ def register_error_handlers(app: Flask) -> None:
                 log.error("event=request.failed code=%s message=%s", code, exc)
             return jsonify({"error": code, "message": getattr(exc, "message", None) or str(exc)}), status
         log.exception("event=request.crashed")
-        return jsonify({"error": "internal_error", "message": f"{exc.__class__.__name__}: the server failed; see its log"}), 500
+        return jsonify(
+            {
+                "error": "internal_error",
+                "message": f"{exc.__class__.__name__}: the server failed; see its log",
+            }
+        ), 500

@@ -15,32 +15,55 @@ log = logging.getLogger("parley")
 
 
 def _project_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--project", "-p", default=".", type=Path,
-                   help="project folder holding config.yml, domain.yml, data/ (default: current folder)")
+    p.add_argument(
+        "--project",
+        "-p",
+        default=".",
+        type=Path,
+        help="project folder holding config.yml, domain.yml, data/ (default: current folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parley", description="Parley: Rasa-compatible assistants and translation.")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="how much to log (default INFO)")
+    parser = argparse.ArgumentParser(
+        prog="parley", description="Parley: Rasa-compatible assistants and translation."
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log (default INFO)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    train = sub.add_parser("train", help="train the NLU and dialogue models of a project",
-                           description="Train NLU (data/ nlu sections) and dialogue policies (rules, stories). "
-                           "Unchanged config and data are not retrained.")
+    train = sub.add_parser(
+        "train",
+        help="train the NLU and dialogue models of a project",
+        description="Train NLU (data/ nlu sections) and dialogue policies (rules, stories). "
+        "Unchanged config and data are not retrained.",
+    )
     _project_arg(train)
     train.add_argument("--force", action="store_true", help="retrain even when config and data are unchanged")
     train.add_argument("--seed", type=int, default=None, help="random seed for reproducible training")
     train.set_defaults(func=cmd_train)
 
-    run = sub.add_parser("run", help="serve the trained assistant over HTTP (REST, widget, Slack, APIs)",
-                         description="Serve the project's trained models. Conversations live in Redis: REDIS_URL, "
-                         "else endpoints.yml tracker_store.url, else an embedded Redis under <project>/.parley/redis.")
+    run = sub.add_parser(
+        "run",
+        help="serve the trained assistant over HTTP (REST, widget, Slack, APIs)",
+        description="Serve the project's trained models. Conversations live in Redis: REDIS_URL, "
+        "else endpoints.yml tracker_store.url, else an embedded Redis under <project>/.parley/redis.",
+    )
     _project_arg(run)
-    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1; 0.0.0.0 for all)")
+    run.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1; 0.0.0.0 for all)"
+    )
     run.add_argument("--port", type=int, default=5005, help="port to listen on (default 5005, as Rasa)")
-    run.add_argument("--workers", type=int, default=1,
-                     help="server processes (default 1; each loads the models, all share one Redis)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (default 1; each loads the models, all share one Redis)",
+    )
     run.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
     run.set_defaults(func=cmd_run)
 
@@ -104,7 +127,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
                 break
             if text.strip() == "/stop":
                 break
-            for reply in services.agent.handle(UserMessage(text=text, sender_id=args.sender, input_channel="cmdline")):
+            for reply in services.agent.handle(
+                UserMessage(text=text, sender_id=args.sender, input_channel="cmdline")
+            ):
                 if reply.get("text"):
                     print(reply["text"])
                 for button in reply.get("buttons", []):

@@ -26,11 +26,28 @@ log = logging.getLogger(__name__)
 
 _CONFIG_KEYS = {"recipe", "language", "assistant_id", "pipeline", "policies", "translation", "version"}
 _ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint"}
-_RASA_ENDPOINTS_IGNORED = {"event_broker", "nlg", "models", "duckling", "rasa_pro", "contextual_response_rephraser"}
+_RASA_ENDPOINTS_IGNORED = {
+    "event_broker",
+    "nlg",
+    "models",
+    "duckling",
+    "rasa_pro",
+    "contextual_response_rephraser",
+}
 _KNOWN_CHANNELS = {"rest", "slack", "socketio", "webchat"}
 _RASA_CHANNELS_IGNORED = {
-    "twilio", "telegram", "mattermost", "facebook", "webexteams", "rocketchat", "callback", "rasa",
-    "botframework", "hangouts", "cisco", "microsoft",
+    "twilio",
+    "telegram",
+    "mattermost",
+    "facebook",
+    "webexteams",
+    "rocketchat",
+    "callback",
+    "rasa",
+    "botframework",
+    "hangouts",
+    "cisco",
+    "microsoft",
 }
 
 
@@ -198,7 +215,9 @@ def _translation(raw: Any, path: Path, root: Path) -> tuple[TranslationPair, ...
             raise ConfigError(path, key, "each pair is {source: en, target: de, model: path}")
         unknown = set(item) - {"source", "target", "model"}
         if unknown:
-            raise ConfigError(path, f"{key}.{sorted(unknown)[0]}", "unknown key; valid: source, target, model")
+            raise ConfigError(
+                path, f"{key}.{sorted(unknown)[0]}", "unknown key; valid: source, target, model"
+            )
         for field_name in ("source", "target", "model"):
             if not isinstance(item.get(field_name), str):
                 raise ConfigError(path, f"{key}.{field_name}", "required, a string")
@@ -216,7 +235,9 @@ def _store(raw: Any, path: Path, key: str, default_prefix: str) -> StoreConfig:
         if k not in allowed:
             raise ConfigError(path, f"{key}.{k}", f"unknown key; valid: {', '.join(sorted(allowed))}")
     if raw.get("type", "redis") != "redis":
-        raise ConfigError(path, f"{key}.type", f"got {raw.get('type')!r}; Parley stores conversations in Redis: use `redis`")
+        raise ConfigError(
+            path, f"{key}.type", f"got {raw.get('type')!r}; Parley stores conversations in Redis: use `redis`"
+        )
     url = raw.get("url")
     if url is not None and not isinstance(url, str):
         raise ConfigError(path, f"{key}.url", "must be a string such as redis://localhost:6379/0")
@@ -272,7 +293,9 @@ def _slack(raw: Any, path: Path, env: Mapping[str, str]) -> SlackChannelConfig:
         raise ConfigError(path, "slack", "must be a mapping")
     for k in raw:
         if k not in {"slack_token", "slack_signing_secret", "slack_channel"}:
-            raise ConfigError(path, f"slack.{k}", "unknown key; valid: slack_token, slack_signing_secret, slack_channel")
+            raise ConfigError(
+                path, f"slack.{k}", "unknown key; valid: slack_token, slack_signing_secret, slack_channel"
+            )
     return SlackChannelConfig(
         slack_token=env.get("SLACK_TOKEN") or raw.get("slack_token"),
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or raw.get("slack_signing_secret"),

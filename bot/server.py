@@ -50,7 +50,10 @@ def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> No
         "accesslog": "-",
         "loglevel": "info",
     }
-    print(f"Parley serving {project.root} on http://{host}:{port}  (Redis: {'embedded ' if embedded else ''}{url.split('@')[-1]})")
+    print(
+        f"Parley serving {project.root} on http://{host}:{port}  "
+        f"(Redis: {'embedded ' if embedded else ''}{url.split('@')[-1]})"
+    )
     try:
         _Gunicorn(project.root, options).run()
     finally:

@@ -67,8 +67,12 @@ def load_translation(project: Project) -> Any | None:
         if (pair.model / "config.json").is_file():
             available[(pair.source, pair.target)] = pair.model
         else:
-            log.warning("event=translation.model_missing pair=%s-%s dir=%s hint='run make run or parley translate train'",
-                        pair.source, pair.target, pair.model)
+            log.warning(
+                "event=translation.model_missing pair=%s-%s dir=%s hint='parley translate train'",
+                pair.source,
+                pair.target,
+                pair.model,
+            )
     if not available:
         return None
     from translation.service import TranslationService
@@ -89,7 +93,10 @@ def build_services(project: Project) -> Services:
     tracker_client = connect(url, project.tracker_store.db)
     lock_client = connect(project.lock_store.url or url, project.lock_store.db)
     tracker_store = RedisTrackerStore(
-        tracker_client, key_prefix=project.tracker_store.key_prefix, record_exp=project.tracker_store.record_exp, url=url
+        tracker_client,
+        key_prefix=project.tracker_store.key_prefix,
+        record_exp=project.tracker_store.record_exp,
+        url=url,
     )
     lock_store = RedisLockStore(
         lock_client, key_prefix=project.lock_store.key_prefix, lifetime_s=project.lock_store.lifetime, url=url
@@ -98,7 +105,14 @@ def build_services(project: Project) -> Services:
     from actions.custom import load_custom_actions
 
     actions = {**load_custom_actions(project.root), **model_backed_actions(project, translation)}
-    agent = Agent(domain, nlu_model, dialogue, tracker_store, lock_store, actions,
-                  action_endpoint=project.action_endpoint)
+    agent = Agent(
+        domain,
+        nlu_model,
+        dialogue,
+        tracker_store,
+        lock_store,
+        actions,
+        action_endpoint=project.action_endpoint,
+    )
     log.info("event=services.ready redis=%s embedded=%s", url.split("@")[-1], embedded is not None)
     return Services(project, domain, agent, nlu_model, translation, tracker_store, lock_store, url, embedded)

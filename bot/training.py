@@ -51,6 +51,14 @@ def train_project(root: Path, *, force: bool = False, seed: int | None = None) -
     nlu_config = parse_pipeline(pipeline, project.language, str(project.config_path))
     nlu = train_on_data(nlu_config, load_training_data(data), paths["nlu"], force=force, seed=seed)
     log.info("event=train.dialogue.start project=%s", project.root)
-    dialogue = train_dialogue(project.policies, domain, data, paths["dialogue"], config_source=project.config_path, force=force)
-    return ProjectTrainOutcome(nlu.model_dir, nlu.retrained, dict(nlu.summary), dialogue.model_dir,
-                               dialogue.retrained, dialogue.summary)
+    dialogue = train_dialogue(
+        project.policies, domain, data, paths["dialogue"], config_source=project.config_path, force=force
+    )
+    return ProjectTrainOutcome(
+        nlu.model_dir,
+        nlu.retrained,
+        dict(nlu.summary),
+        dialogue.model_dir,
+        dialogue.retrained,
+        dialogue.summary,
+    )

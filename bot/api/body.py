@@ -24,7 +24,9 @@ def json_object(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidJSON(f"the request body is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
+        raise InvalidJSON(
+            f"the request body is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from exc
     if not isinstance(body, dict):
         raise ValidationFailed(f"the request body must be a JSON object, got {type(body).__name__}")
     return body

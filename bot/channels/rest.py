@@ -1,4 +1,7 @@
-"""Rasa's REST channel: `POST /webhooks/rest/webhook {"sender", "message", "metadata"?}` -> list of messages."""
+"""Rasa's REST channel.
+
+`POST /webhooks/rest/webhook {"sender", "message", "metadata"?}` -> a list of messages.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,12 @@ def receive():
     metadata = optional_dict(body, "metadata")
     limit = services.project.rest.max_message_chars
     if len(text) > limit:
-        raise PayloadTooLarge(f"message has {len(text)} characters, the limit is {limit}; shorten it or split it")
+        raise PayloadTooLarge(
+            f"message has {len(text)} characters, the limit is {limit}; shorten it or split it"
+        )
     if len(sender) > 256:
         raise PayloadTooLarge(f"sender has {len(sender)} characters, the limit is 256")
-    responses = services.agent.handle(UserMessage(text=text, sender_id=sender, input_channel="rest", metadata=metadata))
+    responses = services.agent.handle(
+        UserMessage(text=text, sender_id=sender, input_channel="rest", metadata=metadata)
+    )
     return jsonify(responses)

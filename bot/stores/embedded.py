@@ -57,20 +57,36 @@ class EmbeddedRedis:
             self.socket.unlink()
         args = [
             redis_server_binary(),
-            "--port", "0",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--dbfilename", "dump.rdb",
-            "--save", "300 1",
-            "--logfile", str(self.data_dir / "redis.log"),
-            "--pidfile", str(self.data_dir / "redis.pid"),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--dbfilename",
+            "dump.rdb",
+            "--save",
+            "300 1",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
+            "--pidfile",
+            str(self.data_dir / "redis.pid"),
+            "--daemonize",
+            "no",
         ]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.alive():

@@ -41,7 +41,9 @@ def _describe(url: str) -> str:
 
 
 class RedisTrackerStore:
-    def __init__(self, client: redis.Redis, *, key_prefix: str = "tracker:", record_exp: int = 0, url: str = "") -> None:
+    def __init__(
+        self, client: redis.Redis, *, key_prefix: str = "tracker:", record_exp: int = 0, url: str = ""
+    ) -> None:
         self.client = client
         self.key_prefix = key_prefix
         self.record_exp = record_exp
@@ -85,7 +87,8 @@ class RedisTrackerStore:
 
     def _down(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(
-            f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached ({exc.__class__.__name__}). "
+            f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached "
+            f"({exc.__class__.__name__}). "
             "Start Redis or fix REDIS_URL / endpoints.yml tracker_store.url; nothing was stored."
         )
 
@@ -119,8 +122,14 @@ class LockTimeout(DependencyError):
 
 class RedisLockStore:
     def __init__(
-        self, client: redis.Redis, *, key_prefix: str = "lock:", lifetime_s: float = 60.0,
-        wait_timeout_s: float = 60.0, poll_s: float = 0.005, url: str = "",
+        self,
+        client: redis.Redis,
+        *,
+        key_prefix: str = "lock:",
+        lifetime_s: float = 60.0,
+        wait_timeout_s: float = 60.0,
+        poll_s: float = 0.005,
+        url: str = "",
     ) -> None:
         self.client = client
         self.key_prefix = key_prefix
@@ -141,15 +150,25 @@ class RedisLockStore:
             my_key = f"{ticket_key_prefix}{ticket}"
             self.client.set(my_key, 1, px=self.lifetime_ms)
             deadline = time.monotonic() + self.wait_timeout_s
-            while int(self._acquire(keys=[f"{base}:tickets", f"{base}:serving"], args=[ticket, ticket_key_prefix])) != ticket:
+            while (
+                int(
+                    self._acquire(
+                        keys=[f"{base}:tickets", f"{base}:serving"], args=[ticket, ticket_key_prefix]
+                    )
+                )
+                != ticket
+            ):
                 if time.monotonic() > deadline:
                     self.client.delete(my_key)
-                    raise LockTimeout(f"conversation {sender_id!r} stayed busy for {self.wait_timeout_s:.0f} s; try again")
+                    raise LockTimeout(
+                        f"conversation {sender_id!r} stayed busy for {self.wait_timeout_s:.0f} s; try again"
+                    )
                 self.client.pexpire(my_key, self.lifetime_ms)
                 time.sleep(self.poll_s)
         except _REDIS_DOWN as exc:
             raise StoreUnavailable(
-                f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached for the lock store "
+                f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached "
+                "for the lock store "
                 f"({exc.__class__.__name__}); fix REDIS_URL / endpoints.yml lock_store.url"
             ) from exc
         stop = threading.Event()
@@ -163,7 +182,9 @@ class RedisLockStore:
             try:
                 self._release(keys=[f"{base}:serving"], args=[ticket, my_key])
             except _REDIS_DOWN:
-                log.warning("event=lock.release.failed sender=%s (the lock expires after its lifetime)", sender_id)
+                log.warning(
+                    "event=lock.release.failed sender=%s (the lock expires after its lifetime)", sender_id
+                )
 
     def _keep_alive(self, key: str, stop: threading.Event) -> None:
         """Renew the held ticket while the worker is alive; a crash stops renewals and the ticket expires."""

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project, copied without its models, state, or translation section (tested in tests/translation)."""
+    """The demo project, copied without models, state, or translation (tested in tests/translation)."""
     root = tmp_path_factory.mktemp("demo") / "project"
     shutil.copytree(REPO / "demo", root, ignore=shutil.ignore_patterns("models", ".parley"))
     config = yaml.safe_load((root / "config.yml").read_text())

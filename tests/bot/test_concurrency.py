@@ -10,8 +10,11 @@ def test_concurrent_messages_from_one_sender_are_processed_one_turn_at_a_time(cl
     errors: list[int] = []
 
     def send(i: int) -> None:
-        r = client.post("/webhooks/rest/webhook", data=json.dumps({"sender": "busy", "message": "/greet", "metadata": {"i": i}}),
-                        content_type="application/json")
+        r = client.post(
+            "/webhooks/rest/webhook",
+            data=json.dumps({"sender": "busy", "message": "/greet", "metadata": {"i": i}}),
+            content_type="application/json",
+        )
         if r.status_code != 200:
             errors.append(r.status_code)
 

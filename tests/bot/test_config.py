@@ -30,12 +30,17 @@ def test_the_demo_project_loads_into_typed_objects(project):
     assert loaded.redis_url is None
     assert loaded.translation_pairs[0].source == "en" and loaded.translation_pairs[0].target == "de"
     domain = load_domain(loaded.domain_path)
-    assert {"greet", "goodbye", "help", "translate", "forecast", "summarize", "out_of_scope"} <= set(domain.intent_names)
+    assert {"greet", "goodbye", "help", "translate", "forecast", "summarize", "out_of_scope"} <= set(
+        domain.intent_names
+    )
     assert {"text", "language"} <= set(domain.entity_names)
 
 
 def test_redis_url_comes_from_the_environment(project):
-    assert load_project(project, env={"REDIS_URL": "redis://example:6379/0"}).redis_url == "redis://example:6379/0"
+    assert (
+        load_project(project, env={"REDIS_URL": "redis://example:6379/0"}).redis_url
+        == "redis://example:6379/0"
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,9 +49,17 @@ def test_redis_url_comes_from_the_environment(project):
         ("config.yml", "language: en\npipelines: []\n", "config.yml: key 'pipelines'"),
         ("config.yml", "language: [en]\n", "config.yml: key 'language'"),
         ("endpoints.yml", "tracker_store:\n  type: mongod\n", "endpoints.yml: key 'tracker_store.type'"),
-        ("endpoints.yml", "tracker_store:\n  record_exp: soon\n", "endpoints.yml: key 'tracker_store.record_exp'"),
+        (
+            "endpoints.yml",
+            "tracker_store:\n  record_exp: soon\n",
+            "endpoints.yml: key 'tracker_store.record_exp'",
+        ),
         ("endpoints.yml", "lock_store:\n  colour: red\n", "endpoints.yml: key 'lock_store.colour'"),
-        ("credentials.yml", "rest:\n  max_message_chars: -1\n", "credentials.yml: key 'rest.max_message_chars'"),
+        (
+            "credentials.yml",
+            "rest:\n  max_message_chars: -1\n",
+            "credentials.yml: key 'rest.max_message_chars'",
+        ),
         ("credentials.yml", "telegraph: {}\n", "credentials.yml: key 'telegraph'"),
         ("config.yml", "language: en\npipeline: [\n", "config.yml: line"),
     ],
@@ -69,7 +82,10 @@ def test_a_missing_config_file_is_named(project):
     [
         ("intents: [greet]\nslotz: {}\n", "key 'slotz'"),
         ("slots:\n  city:\n    type: txt\n", "key 'slots.city.type'"),
-        ("slots:\n  city:\n    type: text\n    mappings:\n      - type: from_somewhere\n", "slots.city.mappings[0].type"),
+        (
+            "slots:\n  city:\n    type: text\n    mappings:\n      - type: from_somewhere\n",
+            "slots.city.mappings[0].type",
+        ),
         ("responses:\n  utter_x: []\n", "key 'responses.utter_x'"),
     ],
 )

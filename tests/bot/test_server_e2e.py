@@ -18,7 +18,10 @@ def _start(project: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--project", str(project), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -51,7 +54,9 @@ def test_served_assistant_answers_over_http_and_keeps_conversations_across_resta
     proc = _start(trained_demo, port)
     try:
         _wait_healthy(proc, url)
-        replies = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "e2e", "message": "hi"}, timeout=30).json()
+        replies = requests.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": "e2e", "message": "hi"}, timeout=30
+        ).json()
         assert replies[0]["recipient_id"] == "e2e" and "Parley" in replies[0]["text"]
         bad = requests.post(f"{url}/webhooks/rest/webhook", data="nope", timeout=10)
         assert bad.status_code == 400 and bad.json()["error"] == "invalid_json"

@@ -14,7 +14,10 @@ from bot.stores.redis import RedisTrackerStore, connect
 def test_events_come_back_in_order_with_their_fields(redis_client, redis_server):
     store = RedisTrackerStore(redis_client, key_prefix="t:", url=redis_server.url)
     store.append("u1", [UserUttered(text="hi", parse_data={"intent": {"name": "greet", "confidence": 0.9}})])
-    store.append("u1", [ActionExecuted(name="utter_greet"), BotUttered(text="Hello!"), SlotSet(name="city", value="Berlin")])
+    store.append(
+        "u1",
+        [ActionExecuted(name="utter_greet"), BotUttered(text="Hello!"), SlotSet(name="city", value="Berlin")],
+    )
     events = store.events("u1")
     assert [e.type_name for e in events] == ["user", "action", "bot", "slot"]
     assert events[0].intent_name == "greet"
