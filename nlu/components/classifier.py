@@ -37,11 +37,15 @@ class ClassifierConfig:
     patience: int = 4
     entities: bool = True  # learn entities when the data has any
     entity_loss_weight: float = 1.0
+    intent_attention: int = 0  # >0: width of an attention pooling of hub token vectors fed to the intent
+    token_context: str = "conv"  # how the tagger mixes neighbouring tokens: "conv" or "bigru"
     progress: bool = True
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
+        if self.token_context not in ("conv", "bigru"):
+            raise ValueError(f"token_context must be 'conv' or 'bigru', got {self.token_context!r}")
         if not 0.0 <= self.dropout < 1.0 or not 0.0 <= self.validation_split < 0.5:
             raise ValueError("dropout must be in [0, 1) and validation_split in [0, 0.5)")
 
@@ -73,7 +77,7 @@ class IntentEntityClassifier(Component):
             for i, msg in enumerate(messages):
                 ids[i, : len(msg.sentence_ngrams)] = msg.sentence_ngrams
             x["sent_ids"] = np.minimum(ids, m["buckets"] - 1)
-        if m["tags"]:
+        if m["tags"] or m.get("intent_attention"):
             length = max(1, max(len(msg.tokens) for msg in messages))
             mask = np.zeros((b, length), dtype=np.float32)
             for i, msg in enumerate(messages):
@@ -84,14 +88,14 @@ class IntentEntityClassifier(Component):
                 for i, msg in enumerate(messages):
                     dense[i, : len(msg.tokens)] = msg.token_dense
                 x["tok_dense"] = dense
-            if m["buckets"]:
+            if m["buckets"] and m["tags"]:
                 k = max([1] + [len(t) for msg in messages for t in msg.token_ngrams])
                 ids = np.zeros((b, length, k), dtype=np.int32)
                 for i, msg in enumerate(messages):
                     for j, t in enumerate(msg.token_ngrams):
                         ids[i, j, : len(t)] = t
                 x["tok_ids"] = np.minimum(ids, m["buckets"] - 1)
-            if m["n_patterns"]:
+            if m["n_patterns"] and m["tags"]:
                 pats = np.zeros((b, length, m["n_patterns"]), dtype=np.float32)
                 for i, msg in enumerate(messages):
                     if msg.token_patterns is not None and len(msg.tokens):
@@ -123,6 +127,39 @@ class IntentEntityClassifier(Component):
                 y[key] = arr
         return y
 
+    @staticmethod
+    def _signature(x: dict[str, np.ndarray], y: dict[str, np.ndarray]):
+        """TensorSpecs with every dimension open except the feature width, so one trace serves all shapes."""
+        import tensorflow as tf
+
+        keep_last = {"sent_dense", "tok_dense", "tok_patterns"}
+        x_spec = {
+            k: tf.TensorSpec(
+                [None] * (v.ndim - 1) + [v.shape[-1] if k in keep_last else None], tf.as_dtype(v.dtype)
+            )
+            for k, v in x.items()
+        }
+        y_spec = {k: tf.TensorSpec([None] * v.ndim, tf.as_dtype(v.dtype)) for k, v in y.items()}
+        return x_spec, y_spec
+
+    def _batch_spec_probe(self) -> dict[str, np.ndarray]:
+        """Zero arrays with the right dtypes and feature widths, standing in for a batch."""
+        m = self.meta
+        x: dict[str, np.ndarray] = {}
+        if m["dense_dim"]:
+            x["sent_dense"] = np.zeros((1, m["dense_dim"]), np.float32)
+        if m["buckets"]:
+            x["sent_ids"] = np.zeros((1, 1), np.int32)
+        if m["tags"] or m.get("intent_attention"):
+            x["tok_mask"] = np.zeros((1, 1), np.float32)
+            if m["token_dense_dim"]:
+                x["tok_dense"] = np.zeros((1, 1, m["token_dense_dim"]), np.float32)
+            if m["buckets"] and m["tags"]:
+                x["tok_ids"] = np.zeros((1, 1, 1), np.int32)
+            if m["n_patterns"] and m["tags"]:
+                x["tok_patterns"] = np.zeros((1, 1, m["n_patterns"]), np.float32)
+        return x
+
     # ---------------------------------------------------------------- training
     def train(self, messages: list[Message], data: TrainingData) -> dict[str, Any]:
         import keras
@@ -145,8 +182,9 @@ class IntentEntityClassifier(Component):
             "groups": [NONE_LABEL, *data.groups] if entities and data.groups else [],
             "dense_dim": 0 if first.sentence_dense is None else int(first.sentence_dense.shape[-1]),
             "token_dense_dim": 0
-            if first.token_dense is None or not entities
+            if first.token_dense is None or not (entities or cfg.intent_attention)
             else int(first.token_dense.shape[-1]),
+            "intent_attention": cfg.intent_attention if first.token_dense is not None else 0,
             "buckets": int(first.ngram_buckets) if first.sentence_ngrams is not None else 0,
             "n_patterns": 0
             if first.token_patterns is None or not entities
@@ -172,6 +210,8 @@ class IntentEntityClassifier(Component):
             sparse_dim=cfg.sparse_dim,
             entity_hidden=cfg.entity_hidden,
             dropout=cfg.dropout,
+            intent_attention=m["intent_attention"],
+            token_context=cfg.token_context,
         )
         self.meta["spec"] = asdict(spec)
         model = build_model(spec)
@@ -193,7 +233,12 @@ class IntentEntityClassifier(Component):
                     loss += cfg.entity_loss_weight * tf.reduce_sum(ce(y[key], out[key]) * mask) / denom
             return loss
 
-        @tf.function(reduce_retracing=True)
+        probe = self._batch(messages[:2])
+        x_spec, y_spec = self._signature(
+            probe, self._targets(messages[:2], probe.get("tok_mask", np.zeros((1, 1))).shape[1])
+        )
+
+        @tf.function(input_signature=[x_spec, y_spec], autograph=False)  # one trace for every batch shape
         def train_step(x, y):
             with tf.GradientTape() as tape:
                 out = model(x, training=True)
@@ -202,7 +247,7 @@ class IntentEntityClassifier(Component):
             optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
             return loss
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=[x_spec, y_spec], autograph=False)
         def eval_step(x, y):
             out = model(x, training=False)
             loss = losses(y, out, x.get("tok_mask", tf.zeros((1, 1))))
@@ -283,8 +328,9 @@ class IntentEntityClassifier(Component):
         import tensorflow as tf
 
         model = self.model
+        x_spec, _ = self._signature(self._batch_spec_probe(), {})
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=[x_spec], autograph=False)
         def predict(x):
             out = model(x, training=False)
             return {k: tf.nn.softmax(v, axis=-1) for k, v in out.items()}

@@ -32,6 +32,8 @@ class ModelSpec:
     sparse_dim: int
     entity_hidden: int
     dropout: float
+    intent_attention: int = 0  # >0: the intent also sees an attention pooling of the token vectors
+    token_context: str = "conv"  # "conv": a width-3 convolution; "bigru": a bidirectional GRU
 
 
 @keras.saving.register_keras_serializable(package="parley")
@@ -66,8 +68,19 @@ def build_model(spec: ModelSpec) -> keras.Model:
     inputs: dict[str, keras.KerasTensor] = {}
     bag = HashedBag(spec.buckets, spec.sparse_dim, name="ngrams") if spec.buckets else None
 
+    if spec.n_tags or spec.intent_attention:
+        inputs["tok_mask"] = keras.Input((None,), name="tok_mask")
+        if spec.token_dense_dim:
+            inputs["tok_dense"] = keras.Input((None, spec.token_dense_dim), name="tok_dense")
+
     # Intent head.
     parts = []
+    if spec.intent_attention and spec.token_dense_dim:
+        h = layers.Dense(spec.intent_attention, activation="gelu", name="attention_values")(inputs["tok_dense"])
+        score = layers.Dense(1, name="attention_scores")(h)[..., 0]  # (batch, len)
+        score = score + (1.0 - inputs["tok_mask"]) * -1e9
+        weights = ops.expand_dims(ops.softmax(score, axis=-1), -1)  # (batch, len, 1)
+        parts.append(ops.sum(h * weights, axis=1))  # (batch, intent_attention)
     if spec.dense_dim:
         inputs["sent_dense"] = keras.Input((spec.dense_dim,), name="sent_dense")
         parts.append(inputs["sent_dense"])
@@ -82,11 +95,9 @@ def build_model(spec: ModelSpec) -> keras.Model:
 
     # Token head.
     if spec.n_tags:
-        inputs["tok_mask"] = keras.Input((None,), name="tok_mask")
         mask = ops.expand_dims(inputs["tok_mask"], -1)  # (batch, len, 1)
         parts = []
         if spec.token_dense_dim:
-            inputs["tok_dense"] = keras.Input((None, spec.token_dense_dim), name="tok_dense")
             parts.append(inputs["tok_dense"])
         if bag is not None:
             inputs["tok_ids"] = keras.Input((None, None), dtype="int32", name="tok_ids")
@@ -97,7 +108,11 @@ def build_model(spec: ModelSpec) -> keras.Model:
         t = parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
         t = layers.Dropout(spec.dropout)(t)
         t = layers.Dense(spec.entity_hidden, activation="gelu", name="token_hidden")(t) * mask  # (b, len, eh)
-        c = layers.Conv1D(spec.entity_hidden, 3, padding="same", activation="gelu", name="token_context")(t)
+        if spec.token_context == "bigru":
+            gru = layers.GRU(spec.entity_hidden // 2, return_sequences=True)
+            c = layers.Bidirectional(gru, name="token_context")(t, mask=ops.greater(inputs["tok_mask"], 0))
+        else:
+            c = layers.Conv1D(spec.entity_hidden, 3, padding="same", activation="gelu", name="token_context")(t)
         t = layers.LayerNormalization(name="token_norm")(t + c * mask)  # (batch, len, entity_hidden)
         t = layers.Dropout(spec.dropout)(t)
         outputs["tags"] = layers.Dense(spec.n_tags, name="tag_logits")(t)  # (batch, len, n_tags)
