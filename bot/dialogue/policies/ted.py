@@ -84,6 +84,7 @@ class TEDPolicy:
         self.features: dict[str, int] = {}
         self.actions: list[str] = []
         self.model: Any = None
+        self._cached_weights: list[np.ndarray] | None = None
 
     # ------------------------------------------------------------------ featurisation
     def _encode(self, histories: list[list[State]]) -> np.ndarray:
@@ -154,7 +155,12 @@ class TEDPolicy:
             x, y, epochs=self.config.epochs, batch_size=self.config.batch_size, shuffle=True, verbose=0
         )
         losses = history.history["loss"]
-        accuracy = float(np.mean(np.argmax(self._forward(x), axis=-1) == y))
+        keras_probs = self._forward(x)
+        self._cached_weights = None
+        drift = float(np.abs(self._forward_numpy(x[:64]) - keras_probs[:64]).max())
+        if drift > 1e-3:
+            raise RuntimeError(f"TED NumPy forward pass differs from Keras by {drift:.2e} (max 1e-3)")
+        accuracy = float(np.mean(np.argmax(keras_probs, axis=-1) == y))
         log.info(
             "event=ted.trained samples=%d features=%d actions=%d loss=%.4f->%.4f train_accuracy=%.3f",
             len(y),
@@ -172,14 +178,45 @@ class TEDPolicy:
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, x: np.ndarray) -> np.ndarray:
+        """Keras forward pass (training-time checks); serving uses `_forward_numpy`."""
         out = self.model(x, training=False)  # (batch, actions)
         return np.asarray(out.numpy() if hasattr(out, "numpy") else out)
+
+    def _weights(self) -> list[np.ndarray]:
+        if getattr(self, "_cached_weights", None) is None:
+            self._cached_weights = [np.asarray(w) for w in self.model.get_weights()]
+        return self._cached_weights
+
+    def _forward_numpy(self, x: np.ndarray) -> np.ndarray:
+        """The same network in NumPy: ~50x faster than an eager Keras call for one conversation.
+
+        Keras' GRU (reset_after=True): gates ordered z, r, h; bias (2, 3*units) = input and recurrent parts.
+        Masked (all-zero) timesteps keep the previous state, as Keras' Masking does.
+        """
+        embed_w, embed_b, kernel, recurrent, bias, out_w, out_b = self._weights()
+        units = recurrent.shape[0]
+        out = np.zeros((x.shape[0], out_b.shape[0]), dtype=np.float32)
+        for b in range(x.shape[0]):
+            h = np.zeros(units, dtype=np.float32)  # (hidden,)
+            for step in x[b]:  # (features,)
+                if not step.any():
+                    continue
+                e = np.maximum(step @ embed_w + embed_b, 0.0)  # (embed,)
+                xz, xr, xh = np.split(e @ kernel + bias[0], 3)
+                rz, rr, rh = np.split(h @ recurrent + bias[1], 3)
+                z = 1.0 / (1.0 + np.exp(-(xz + rz)))
+                r = 1.0 / (1.0 + np.exp(-(xr + rr)))
+                h = z * h + (1.0 - z) * np.tanh(xh + r * rh)
+            logits = h @ out_w + out_b  # (actions,)
+            exp = np.exp(logits - logits.max())
+            out[b] = exp / exp.sum()
+        return out
 
     def probabilities(self, tracker: Tracker, domain: Domain) -> dict[str, float]:
         if self.model is None:
             return {}
         states = tracker_trajectory(tracker, domain).states
-        probs = self._forward(self._encode([states]))[0]
+        probs = self._forward_numpy(self._encode([states]))[0]
         return {a: float(p) for a, p in zip(self.actions, probs, strict=True)}
 
     def predict(
