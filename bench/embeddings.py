@@ -53,6 +53,14 @@ LONGS = [  # 8 different texts of ~250 wordpieces (the encoder's cache would fol
 ]
 
 
+NOTES = (
+    "rss_mb is the whole process after load + single + batch-64 work; importing tensorflow, tensorflow_text "
+    "and tensorflow_hub alone is rss_imports_mb (ours) - TF's own libraries, not the module. "
+    "single_p50_ms = SentenceEncoder.encode_sentences([one 10-word utterance]) with the cache off; "
+    "the reference = SentenceTransformer.encode([same]). batch64 = 64 banking77 test utterances per call."
+)
+
+
 def utterances(n: int, seed: int = 0) -> list[str]:
     path = SHARED_DATA / "banking77" / "test.csv"
     if path.is_file():
@@ -125,11 +133,15 @@ def worker_ours(args: argparse.Namespace) -> dict:
         "first_call_s": first_call_s,
         "single_p50_ms": p50_ms(lambda: enc.encode_sentences([SINGLE]), args.n_single),
         "single_full_p50_ms": p50_ms(lambda: enc.encode([SINGLE]), args.n_single // 2),
-        "single_module_p50_ms": p50_ms(lambda: module.sentence(tf.constant([SINGLE])).numpy(), args.n_single),
         "batch64_per_s": per_second(lambda: enc.encode_sentences(batch), 64, args.n_batch),
         "rss_mb": rss_mb(),  # after load + single + batch-64 work: a serving process
         "rss_imports_mb": rss_imports,  # tensorflow + tensorflow_text + tensorflow_hub imported, no module
     }
+    if args.lean:
+        return result
+    result["single_module_p50_ms"] = p50_ms(
+        lambda: module.sentence(tf.constant([SINGLE])).numpy(), args.n_single
+    )
     result["long8_ms"] = 1000 / per_second(lambda: enc.encode_sentences(longs), 1, 3)
     if args.fixed_pad:  # what padding every input to 128 would cost (the module pads dynamically)
         tok = module.tokenize(tf.constant([SINGLE]))
@@ -138,15 +150,15 @@ def worker_ours(args: argparse.Namespace) -> dict:
         result["single_fixed128_module_p50_ms"] = p50_ms(
             lambda: module.encode_ids(ids, mask)["sentence"].numpy(), args.n_single
         )
-    if args.bucketing:  # 1024 utterances in chunks of 64: original order vs sorted by length
+    if args.bucketing:  # length bucketing on vs off (off: chunks of 64 in input order, one padded call each)
         many = utterances(1024, seed=1)
-
-        def chunks(texts):
-            for i in range(0, len(texts), 64):
-                module.sentence(tf.constant(texts[i : i + 64])).numpy()
-
-        result["unsorted1024_per_s"] = per_second(lambda: chunks(many), 1024, 1)
-        result["sorted1024_per_s"] = per_second(lambda: chunks(sorted(many, key=len)), 1024, 1)
+        result["many1024_per_s"] = per_second(lambda: enc.encode_sentences(many), 1024, 1)
+        enc._bucketing = False
+        result["batch64_no_bucketing_per_s"] = per_second(
+            lambda: enc.encode_sentences(batch), 64, args.n_batch
+        )
+        result["many1024_no_bucketing_per_s"] = per_second(lambda: enc.encode_sentences(many), 1024, 1)
+        enc._bucketing = True
     if REFERENCE_JSON.is_file():
         ref = json.loads(REFERENCE_JSON.read_text(encoding="utf-8"))["inputs"]
         got = enc.encode_sentences([r["text"] for r in ref]).astype(np.float64)
@@ -215,13 +227,16 @@ def levers(sizes: list[str]) -> dict:
 
     out: dict[str, dict] = {}
     out["default"] = run_worker("ours", [*sizes, "--bucketing", "--fixed-pad"])
-    out["threads_intra1_inter1"] = run_worker("ours", [*sizes, "--intra", "1", "--inter", "1"])
-    out["threads_intra2_inter1"] = run_worker("ours", [*sizes, "--intra", "2", "--inter", "1"])
-    out["onednn_off"] = run_worker("ours", sizes, env={"TF_ENABLE_ONEDNN_OPTS": "0"})
+    lean = [*sizes, "--lean"]
+    out["threads_intra1_inter1"] = run_worker("ours", [*lean, "--intra", "1", "--inter", "1"])
+    out["threads_intra2_inter1"] = run_worker("ours", [*lean, "--intra", "2", "--inter", "1"])
+    out["onednn_off"] = run_worker("ours", lean, env={"TF_ENABLE_ONEDNN_OPTS": "0"})
     with tempfile.TemporaryDirectory() as tmp:
         xla = build_module(Path(tmp) / "xla", force=True, jit_compile=True)
-        out["xla_jit_compile"] = run_worker("ours", [*sizes, "--module", str(xla)])
-    out["default_again"] = run_worker("ours", sizes)
+        out["xla_jit_compile"] = run_worker("ours", [*lean, "--module", str(xla)])
+    out["default_again"] = run_worker("ours", lean)
+    for name, r in out.items():
+        print(f"lever {name}: {json.dumps(r)}", file=sys.stderr)
     return out
 
 
@@ -246,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--inter", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--bucketing", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fixed-pad", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--lean", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
@@ -266,6 +282,9 @@ def main(argv: list[str] | None = None) -> None:
         ours_rounds.append(run_worker("ours", [*sizes, *(["--bucketing", "--fixed-pad"] if r == 0 else [])]))
         if not args.no_reference:
             ref_rounds.append(run_worker("reference", sizes))
+        print(f"round {r + 1}/{args.rounds}: ours {json.dumps(ours_rounds[-1])}", file=sys.stderr)
+        if ref_rounds:
+            print(f"round {r + 1}/{args.rounds}: reference {json.dumps(ref_rounds[-1])}", file=sys.stderr)
         print(f"round {r + 1}/{args.rounds} done, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
     ours = median_of(ours_rounds)
     ref = median_of(ref_rounds) if ref_rounds else {}
@@ -284,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         "ours_rounds": ours_rounds,
         "reference_rounds": ref_rounds,
         "levers": levers(sizes) if args.levers else None,
+        "notes": NOTES,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {
