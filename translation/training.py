@@ -160,7 +160,8 @@ def train(
     if manager.latest_checkpoint:
         ckpt.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         if (out / "train_log.json").is_file():
-            history = json.loads((out / "train_log.json").read_text(encoding="utf-8"))["history"]
+            saved = json.loads((out / "train_log.json").read_text(encoding="utf-8"))["history"]
+            history = [h for h in saved if "averaged" not in h]  # averaging is redone at the end
         log.info(
             "event=train.resume checkpoint=%s step=%d elapsed_s=%.0f",
             manager.latest_checkpoint,
@@ -225,6 +226,13 @@ def train(
             batches = make_batches(src_ids, tgt_ids, tc.max_tokens_per_batch, tc.bucket_width, tc.seed, epoch)
             done = False
             for b in batches[int(state["batch"]) :]:
+                # Checked before the step, so re-running a finished run only finalises it.
+                if int(state["step"]) >= tc.max_steps:
+                    stopped, done = "max_steps", True
+                elif budget_s and elapsed() >= budget_s:
+                    stopped, done = f"time budget of {budget_s / 60:.1f} minutes", True
+                if done:
+                    break
                 loss = float(train_step(tf.constant(b.src), tf.constant(b.tgt_in), tf.constant(b.tgt_out)))
                 if not math.isfinite(loss):
                     raise FloatingPointError(
@@ -258,10 +266,6 @@ def train(
                     stopped, done = f"no dev BLEU gain in {tc.patience} evaluations", True
                 if step % tc.checkpoint_every == 0:
                     save_checkpoint()
-                if step >= tc.max_steps:
-                    stopped, done = "max_steps", True
-                elif budget_s and elapsed() >= budget_s:
-                    stopped, done = f"time budget of {budget_s / 60:.1f} minutes", True
                 if done:
                     break
             if done:
@@ -273,9 +277,11 @@ def train(
         evaluate_dev()
     save_checkpoint()
     if tc.average_last > 1 and len(manager.checkpoints) > 1:
-        paths = manager.checkpoints[-tc.average_last :]
-        _average_checkpoints(model, list(paths))
+        last_bleu = history[-1]["dev_bleu"]  # the un-averaged weights at this step
+        paths = list(manager.checkpoints[-tc.average_last :])
+        _average_checkpoints(model, paths)
         bleu = corpus_bleu(translator, dev_eval)
+        kept = bleu >= last_bleu
         history.append(
             {
                 "step": int(state["step"]),
@@ -283,9 +289,18 @@ def train(
                 "dev_bleu": round(bleu, 2),
                 "target_tokens": int(state["tokens"]),
                 "averaged": len(paths),
+                "kept": kept,
             }
         )
-        log.info("event=train.averaged checkpoints=%d dev_bleu=%.2f", len(paths), bleu)
+        log.info(
+            "event=train.averaged checkpoints=%d dev_bleu=%.2f last_dev_bleu=%.2f kept=%s",
+            len(paths),
+            bleu,
+            last_bleu,
+            kept,
+        )
+        if not kept:  # averaging over checkpoints far apart can hurt: keep the last weights instead
+            tf.train.Checkpoint(model=model).restore(manager.latest_checkpoint).expect_partial()
     total_s = elapsed()
     summary = TrainSummary(
         steps=int(state["step"]),
