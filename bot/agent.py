@@ -5,10 +5,11 @@
     -> until action_listen (or `max_predictions` actions in one turn)
 
 The user's message is stored before anything can fail, and each action's events are stored as they
-happen, so the log always holds what was accepted. An action that fails (an action server that times
-out, answers 404 or 5xx, a custom action that raises) stores nothing of its own: the user gets the
-fallback response (`utter_default`, else a plain apology) and the turn ends with `action_listen`.
-Only a failing Redis propagates (as 503), since then nothing can be stored at all.
+happen, so the log always holds what was accepted. When the action server fails (times out, is down,
+answers 404 or 5xx) nothing of that action is stored: the user gets the fallback response
+(`utter_default`, else a plain apology) and the turn ends with `action_listen`. A bug in in-process
+code (a custom action that raises) also closes the turn with `action_listen`, then propagates as a
+clear 5xx, as does a failing Redis.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from bot.dialogue.model import DialogueModel
 from bot.dialogue.policies.base import Prediction
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
-from bot.errors import NotFound, StoreUnavailable
+from bot.errors import ActionServerError, NotFound
 from bot.stores.base import LockStore, TrackerStore
 
 if TYPE_CHECKING:
@@ -241,9 +242,7 @@ class Agent:
                     self._append(tracker, list(prediction.events))
                 try:
                     messages, events = self._execute(prediction.action, tracker, channel)
-                except StoreUnavailable:
-                    raise
-                except Exception as exc:  # an action failed: apologise, store nothing of it, end the turn
+                except ActionServerError as exc:  # apologise, store nothing of the action, end the turn
                     said.extend(self._fail(tracker, prediction.action, exc, channel))
                     break
                 if len(events) == 1 and isinstance(events[0], ActionExecutionRejected):
@@ -278,18 +277,16 @@ class Agent:
         events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
         return dispatcher.messages, events
 
-    def _fail(self, tracker: Tracker, name: str, exc: Exception, channel: str) -> list[dict[str, Any]]:
-        code = getattr(exc, "code", exc.__class__.__name__)
-        if hasattr(exc, "http_status"):
-            log.error(
-                "event=action.failed sender=%s action=%s code=%s message=%s",
-                tracker.sender_id,
-                name,
-                code,
-                exc,
-            )
-        else:
-            log.exception("event=action.crashed sender=%s action=%s", tracker.sender_id, name)
+    def _fail(self, tracker: Tracker, name: str, exc: ActionServerError, channel: str) -> list[dict]:
+        """The action server failed: say the fallback response and record why (on the bot event only)."""
+        log.error(
+            "event=action.failed sender=%s action=%s code=%s message=%s",
+            tracker.sender_id,
+            name,
+            exc.code,
+            exc,
+        )
+        code = exc.code
         message = self.domain.render("utter_default", tracker.slots, channel) or {"text": APOLOGY}
         self._append(
             tracker,
