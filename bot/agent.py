@@ -210,7 +210,32 @@ class Agent:
     def _handle_user_event(self, tracker: Tracker, user: UserUttered, channel: str) -> list[dict[str, Any]]:
         self._append(tracker, [user])
         self._append(tracker, list(extract_slots(tracker, self.domain)))
-        return self._run_actions(tracker, channel)
+        said = self._run_slot_mapping_actions(tracker, channel)
+        return said + self._run_actions(tracker, channel)
+
+    def _run_slot_mapping_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
+        """Actions of `custom` slot mappings and `action_validate_slot_mappings`, after each message."""
+        names = [m.action for s in self.domain.slots for m in s.mappings if m.type == "custom" and m.action]
+        names.append("action_validate_slot_mappings")
+        said: list[dict[str, Any]] = []
+        for name in dict.fromkeys(names):
+            action = self._resolve_custom(name)
+            if action is None:
+                continue
+            try:
+                messages, events = self._execute_action(action, name, tracker, channel)
+            except ActionServerError as exc:
+                log.error(
+                    "event=slot_mapping_action.failed action=%s code=%s message=%s", name, exc.code, exc
+                )
+                continue
+            bot_events = [
+                BotUttered(text=m.get("text"), data={k: v for k, v in m.items() if k != "text"})
+                for m in messages
+            ]
+            self._append(tracker, [*bot_events, *events])
+            said.extend({k: v for k, v in m.items() if k != "response"} for m in messages)
+        return said
 
     def _maybe_start_session(self, tracker: Tracker, channel: str) -> None:
         expiry_min = self.domain.session_config.session_expiration_time
@@ -270,9 +295,13 @@ class Agent:
         return said
 
     def _execute(self, name: str, tracker: Tracker, channel: str) -> tuple[list[dict[str, Any]], list[Event]]:
+        return self._execute_action(self.action(name), name, tracker, channel)
+
+    def _execute_action(
+        self, action: Action, name: str, tracker: Tracker, channel: str
+    ) -> tuple[list[dict[str, Any]], list[Event]]:
         from actions.protocol import events_from_json
 
-        action = self.action(name)
         dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel)
         events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
         return dispatcher.messages, events

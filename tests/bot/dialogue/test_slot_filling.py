@@ -138,3 +138,21 @@ def test_use_entities_limits_what_the_policies_see(make_bot):
         },
     )
     assert user_features(event, bot.domain) == {"intent=book", "entity=city"}
+
+
+def test_custom_mapping_actions_fill_slots_after_each_message(make_bot):
+    from bot.dialogue.events import SlotSet
+
+    class ShoutName:
+        def name(self):
+            return "action_validate_slot_mappings"
+
+        def run(self, dispatcher, tracker, domain):
+            latest = tracker.latest_message
+            if latest is not None and latest.intent_name == "inform" and latest.text:
+                return [SlotSet(name="note", value=latest.text.upper())]
+            return []
+
+    bot = make_bot(DOMAIN, {"rules.yml": RULES}, extra_actions={"action_validate_slot_mappings": ShoutName})
+    _user(bot, {"text": "quiet please", "intent": {"name": "inform", "confidence": 1.0}, "entities": []})
+    assert bot.agent.tracker("u").slots["note"] == "QUIET PLEASE"
