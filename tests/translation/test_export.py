@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import tensorflow as tf
 import tensorflow_text  # noqa: F401 - registers the sentencepiece ops the export uses
 
 from translation.export import export
 
 
-def test_export_round_trip_matches_python_translator(transformer, transformer_dir, tiny_pairs, tmp_path):
-    out = export(transformer_dir, tmp_path / "export", beam=3)
+@pytest.mark.parametrize("name", ["transformer", "rnn"])
+def test_export_round_trip_matches_python_translator(name, tiny_pairs, tmp_path, request):
+    translator = request.getfixturevalue(name)
+    out = export(request.getfixturevalue(f"{name}_dir"), tmp_path / "export", beam=3)
     texts = [p[0] for p in tiny_pairs[:12]] + ["A sentence it has never seen, about zebras.", "Hi!"]
-    expected = transformer.translate(texts, beam=3)
+    expected = translator.translate(texts, beam=3)
     loaded = tf.saved_model.load(str(out))
     result = loaded.signatures["serving_default"](text=tf.constant(texts))
     got = [t.decode("utf-8") for t in result["translation"].numpy()]
