@@ -29,7 +29,7 @@ from translation.config import ProjectConfig
 from translation.data import read_meta, read_split
 from translation.models import build_model
 from translation.subwords import Subwords
-from translation.translator import Translator, build
+from translation.translator import Translator, build, keras_numpy_copy_warning_ignored
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,11 @@ def corpus_bleu(translator: Translator, pairs: list[tuple[str, str]], beam: int 
 
 def _average_checkpoints(model: keras.Model, ckpt_paths: list[str]) -> None:
     """Set the model's weights to the mean of the given checkpoints' model weights."""
+    with keras_numpy_copy_warning_ignored():
+        _average(model, ckpt_paths)
+
+
+def _average(model: keras.Model, ckpt_paths: list[str]) -> None:
     total = None
     for path in ckpt_paths:
         tf.train.Checkpoint(model=model).restore(path).expect_partial()

@@ -6,10 +6,12 @@ A model directory holds `config.json` (languages, model spec, decode settings), 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,18 @@ class Hypothesis:
     attention: np.ndarray | None = field(default=None, compare=False)  # (target tokens, source tokens)
     source_tokens: tuple[str, ...] = ()
     target_tokens: tuple[str, ...] = ()
+
+
+@contextlib.contextmanager
+def keras_numpy_copy_warning_ignored() -> Iterator[None]:
+    """Keras 3.15 converts TF variables with `np.array(x)`, which NumPy 2.4 flags as deprecated."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="__array__ implementation doesn't accept a copy keyword",
+            category=DeprecationWarning,
+        )
+        yield
 
 
 def build(model: keras.Model) -> keras.Model:
@@ -77,14 +91,16 @@ class Translator:
         cfg = json.loads(cfg_file.read_text(encoding="utf-8"))
         subwords = Subwords.load(directory, cfg["source"], cfg["target"], cfg["joint"])
         model = build(build_model(cfg["model"], subwords.source_vocab_size, subwords.target_vocab_size))
-        model.load_weights(str(directory / WEIGHTS_FILE))
+        with keras_numpy_copy_warning_ignored():
+            model.load_weights(str(directory / WEIGHTS_FILE))
         decode = from_dict(DecodeConfig, cfg.get("decode", {}), cfg_file, "decode.")
         return cls(model, subwords, cfg["model"], cfg["source"], cfg["target"], cfg["joint"], decode)
 
     def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> None:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        self.model.save_weights(str(directory / WEIGHTS_FILE))
+        with keras_numpy_copy_warning_ignored():
+            self.model.save_weights(str(directory / WEIGHTS_FILE))
         for f in {self.subwords.source_file, self.subwords.target_file}:
             if f.resolve() != (directory / f.name).resolve():
                 shutil.copyfile(f, directory / f.name)
