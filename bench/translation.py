@@ -146,7 +146,7 @@ def main() -> int:
     budgets = {"transformer": args.transformer_minutes, "rnn": args.rnn_minutes}
     runs: dict[str, dict] = {}
     for name in ("transformer", "rnn"):
-        model_dir = work / name
+        model_dir = Path(getattr(args, f"{name}_dir") or work / name)
         cfg = load_config(CONFIGS[name])
         if not args.report_only and budgets[name] > 0:
             train(prepared, model_dir, cfg, max_minutes=budgets[name])
@@ -202,7 +202,7 @@ def main() -> int:
         "train_target_tokens_per_s": t.get("train_target_tokens_per_s"),
         "test2016_beam4_s": t.get("test2016_beam4_s"),
         "model_mb": t.get("model_mb"),
-        "serve_rss_mb": measure_serve_rss(work / "transformer") if t else None,
+        "serve_rss_mb": measure_serve_rss(Path(args.transformer_dir or work / "transformer")) if t else None,
         "flop_limit_per_s": round(peak),
         "flop_limit_note": f"{os.cpu_count()} cores x {mhz:.0f} MHz x {FLOPS_PER_CYCLE} fp32 FLOP/cycle",
         "train_flop_share": (
