@@ -114,6 +114,8 @@ def main() -> int:
     parser.add_argument("--transformer-minutes", type=float, default=70.0, help="training budget (total)")
     parser.add_argument("--rnn-minutes", type=float, default=35.0, help="training budget (total); 0 = skip")
     parser.add_argument("--report-only", action="store_true", help="do not train; evaluate existing runs")
+    for name in CONFIGS:
+        parser.add_argument(f"--{name}-dir", help=f"{name} model directory (default WORK/{name})")
     parser.add_argument(
         "--note", default="", help="free text stored in the JSON (e.g. how the runs were trained)"
     )
