@@ -4,7 +4,9 @@
     resolve_handle("/models/my-module") or "file:///..."  -> that folder (it must exist)
     resolve_handle("https://tfhub.dev/google/universal-sentence-encoder/4")    -> unchanged, for hub.load
     resolve_handle("https://www.kaggle.com/models/google/universal-sentence-encoder/...") -> unchanged
-    resolve_handle("google/universal-sentence-encoder/tensorFlow2/multilingual/2")    -> unchanged (Kaggle)
+    resolve_handle("google/universal-sentence-encoder/tensorFlow2/multilingual/2")
+        -> "https://www.kaggle.com/models/google/universal-sentence-encoder/tensorFlow2/multilingual/2"
+           (a bare Kaggle model handle, owner/model/framework/variation[/version], as a URL hub.load fetches)
 
 Remote handles need a network the first time; hub caches them under `$TFHUB_CACHE_DIR`, which defaults here
 to `<cache>/tfhub` so that a server can be prepared once and then run offline.
@@ -25,6 +27,7 @@ from nlu.embeddings.errors import EmbeddingModuleError
 log = logging.getLogger(__name__)
 
 _REMOTE_PREFIXES = ("https://", "http://", "gs://", "s3://")
+KAGGLE_MODELS = "https://www.kaggle.com/models/"
 _LOADED: dict[str, Any] = {}  # resolved path -> loaded module: one copy per process, shared by all encoders
 _LOAD_LOCK = threading.Lock()
 
@@ -47,7 +50,12 @@ def resolve_handle(handle: str) -> str:
         raise EmbeddingModuleError(
             f"embedding module folder {str(local)!r} does not exist (handle {handle!r})"
         )
-    return handle  # a Kaggle model handle such as "google/universal-sentence-encoder/tensorFlow2/..."
+    if 4 <= len(handle.split("/")) <= 5 and " " not in handle:
+        return KAGGLE_MODELS + handle  # a Kaggle model handle: "google/universal-sentence-encoder/..."
+    raise EmbeddingModuleError(
+        f"embedding handle {handle!r} is neither {DEFAULT_HANDLE!r}, a module folder, a URL, nor a Kaggle "
+        "model handle (owner/model/framework/variation[/version])"
+    )
 
 
 def import_hub():

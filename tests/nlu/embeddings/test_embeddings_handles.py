@@ -48,16 +48,16 @@ def test_local_folder_handles_resolve_to_themselves(module_path):
     assert resolve_handle(f"file://{module_path}") == str(module_path.resolve())
 
 
-def test_remote_handles_are_passed_to_hub_unchanged():
-    for handle in (
-        "https://tfhub.dev/google/universal-sentence-encoder-multilingual/3",
-        "https://www.kaggle.com/models/google/universal-sentence-encoder/tensorFlow2/multilingual/2",
-        "google/universal-sentence-encoder/tensorFlow2/multilingual/2",
-    ):
+def test_remote_handles_are_passed_to_hub_as_urls():
+    kaggle = "https://www.kaggle.com/models/google/universal-sentence-encoder/tensorFlow2/multilingual/2"
+    for handle in ("https://tfhub.dev/google/universal-sentence-encoder-multilingual/3", kaggle):
         assert resolve_handle(handle) == handle
+    assert resolve_handle("google/universal-sentence-encoder/tensorFlow2/multilingual/2") == kaggle
 
 
-@pytest.mark.parametrize("handle", ["/no/such/module", "./missing-module", "parley://other-model", ""])
+@pytest.mark.parametrize(
+    "handle", ["/no/such/module", "./missing-module", "parley://other-model", "", "not-a-module"]
+)
 def test_bad_handles_are_clear_errors(handle):
     with pytest.raises(EmbeddingModuleError) as err:
         resolve_handle(handle)
