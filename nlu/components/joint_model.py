@@ -76,7 +76,8 @@ def build_model(spec: ModelSpec) -> keras.Model:
     # Intent head.
     parts = []
     if spec.intent_attention and spec.token_dense_dim:
-        h = layers.Dense(spec.intent_attention, activation="gelu", name="attention_values")(inputs["tok_dense"])
+        values = layers.Dense(spec.intent_attention, activation="gelu", name="attention_values")
+        h = values(inputs["tok_dense"])  # (batch, len, intent_attention)
         score = layers.Dense(1, name="attention_scores")(h)[..., 0]  # (batch, len)
         score = score + (1.0 - inputs["tok_mask"]) * -1e9
         weights = ops.expand_dims(ops.softmax(score, axis=-1), -1)  # (batch, len, 1)
@@ -108,12 +109,15 @@ def build_model(spec: ModelSpec) -> keras.Model:
         t = parts[0] if len(parts) == 1 else layers.Concatenate()(parts)
         t = layers.Dropout(spec.dropout)(t)
         t = layers.Dense(spec.entity_hidden, activation="gelu", name="token_hidden")(t) * mask  # (b, len, eh)
-        if spec.token_context == "bigru":
+        if spec.token_context in ("conv", "conv+bigru"):
+            conv = layers.Conv1D(spec.entity_hidden, 3, padding="same", activation="gelu", name="token_conv")
+            c = conv(t)
+            t = t + c * mask  # (batch, len, entity_hidden)
+        if spec.token_context in ("bigru", "conv+bigru"):
             gru = layers.GRU(spec.entity_hidden // 2, return_sequences=True)
-            c = layers.Bidirectional(gru, name="token_context")(t, mask=ops.greater(inputs["tok_mask"], 0))
-        else:
-            c = layers.Conv1D(spec.entity_hidden, 3, padding="same", activation="gelu", name="token_context")(t)
-        t = layers.LayerNormalization(name="token_norm")(t + c * mask)  # (batch, len, entity_hidden)
+            c = layers.Bidirectional(gru, name="token_gru")(t, mask=ops.greater(inputs["tok_mask"], 0))
+            t = t + c * mask  # (batch, len, entity_hidden)
+        t = layers.LayerNormalization(name="token_norm")(t)
         t = layers.Dropout(spec.dropout)(t)
         outputs["tags"] = layers.Dense(spec.n_tags, name="tag_logits")(t)  # (batch, len, n_tags)
         if spec.n_roles:

@@ -78,6 +78,9 @@ pipeline:
     sparse_dim: 32
     entity_hidden: 32
     dropout: 0.0
+    learning_rate: 0.005
+    weight_decay: 0.0
+    token_context: conv
     progress: false
   - name: EntitySynonymMapper
   - name: FallbackClassifier
@@ -101,6 +104,7 @@ pipeline:
     sparse_dim: 32
     entity_hidden: 32
     dropout: 0.0
+    learning_rate: 0.005
     progress: false
   - name: EntitySynonymMapper
   - name: FallbackClassifier
