@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_engine(test_sub, "nlu.cli", "add_test_nlu_parser")
     _register_engine(test_sub, "bot.dialogue.evaluate", "add_test_core_parser")
     _register_engine(sub, "nlu.cli", "register_data")
+    _register_engine(sub, "nlu.embeddings.cli", "register")
     _register_engine(sub, "translation.cli", "register")
     _register_engine(sub, "bot.export", "register")
     return parser
