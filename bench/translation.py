@@ -73,9 +73,9 @@ def train_flops_per_target_token(model_cfg: dict, vocab: int, src_per_tgt: float
 
 
 def measure_serve_rss(model_dir: Path) -> float:
-    """Peak RSS (MB) of a fresh process serving /translate with the model loaded, after one request."""
+    """Peak RSS (MB, VmHWM) of a fresh process serving /translate with the model loaded, after one request."""
     code = f"""
-import resource, types, sys
+import types, sys
 sys.path.insert(0, {str(REPO)!r})
 from flask import Flask
 from bot.api.translate import bp
@@ -87,7 +87,9 @@ app.register_blueprint(bp)
 texts = ["A man in a blue shirt is standing on a ladder."] * 8
 r = app.test_client().post("/translate", json={{"texts": texts, "source": "en", "target": "de", "beam": 4}})
 assert r.status_code == 200, r.data
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: Linux carries the forking parent's peak RSS over exec into ru_maxrss
+status = open("/proc/self/status").read().splitlines()
+print(int([line for line in status if line.startswith("VmHWM:")][0].split()[1]) / 1024)
 """
     out = subprocess.run(
         [sys.executable, "-c", code],
