@@ -148,6 +148,8 @@ def main() -> int:
     sources = read_lines(DATA / "test_2016_flickr.en")
     references = read_lines(DATA / "test_2016_flickr.de")
     budgets = {"transformer": args.transformer_minutes, "rnn": args.rnn_minutes}
+    previous_file = RESULTS / "translation.json"
+    previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.is_file() else {}
     runs: dict[str, dict] = {}
     for name in ("transformer", "rnn"):
         model_dir = Path(getattr(args, f"{name}_dir") or work / name)
@@ -155,7 +157,12 @@ def main() -> int:
         if not args.report_only and budgets[name] > 0:
             train(prepared, model_dir, cfg, max_minutes=budgets[name])
         if not (model_dir / "model.weights.h5").is_file():
-            log.warning("event=bench.not_measured model=%s", name)
+            if name in previous.get("runs", {}):
+                # not re-measured now: keep the earlier measurement, labelled with its own date
+                runs[name] = {**previous["runs"][name], "carried_over_from": previous.get("date")}
+                log.warning("event=bench.carried_over model=%s date=%s", name, previous.get("date"))
+            else:
+                log.warning("event=bench.not_measured model=%s", name)
             continue
         translator = Translator.load(model_dir)
         report = evaluate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -63,7 +64,9 @@ def train_on_data(
 ) -> TrainOutcome:
     seed = DEFAULT_SEED if seed is None else seed
     pipeline_dict = {"language": config.language, "pipeline": spec_dicts(config.components)}
-    fp = fingerprint(pipeline_dict, data, seed)
+    # The resolved options (defaults included): a Parley upgrade that changes a default retrains.
+    resolved = [{"name": c.name, **dataclasses.asdict(c.config)} for c in config.components]
+    fp = fingerprint({"language": config.language, "pipeline": resolved}, data, seed)
     if not force and _stored_fingerprint(out_dir) == fp:
         summary = json.loads((out_dir / "metadata.json").read_text()).get("summary", {})
         log.info("event=nlu.train.skipped reason=unchanged model_dir=%s", out_dir)

@@ -34,8 +34,9 @@ class ClassifierConfig:
     sparse_dim: int = 64
     entity_hidden: int = 128
     dropout: float = 0.4
-    validation_split: float = 0.1  # held out for early stopping when there are >= 100 examples
+    validation_split: float = 0.1  # held out for early stopping when that makes >= 100 examples
     patience: int = 6
+    min_steps: int = 600  # small data: more epochs, so that at least this many batches are seen
     entities: bool = True  # learn entities when the data has any
     entity_loss_weight: float = 1.0
     intent_attention: int = 0  # >0: width of an attention pooling of hub token vectors fed to the intent
@@ -225,7 +226,7 @@ class IntentEntityClassifier(Component):
         )
 
         train_msgs, val_msgs = messages, []
-        if cfg.validation_split > 0 and len(messages) >= 100:
+        if cfg.validation_split > 0 and len(messages) * cfg.validation_split >= 100:
             cut = [example_hash(msg.text, "validation") < cfg.validation_split for msg in messages]
             val_msgs = [msg for msg, c in zip(messages, cut, strict=True) if c]
             train_msgs = [msg for msg, c in zip(messages, cut, strict=True) if not c]
@@ -290,8 +291,10 @@ class IntentEntityClassifier(Component):
         history = []
         waited = 0
         started = time.perf_counter()
-        progress = _progress(cfg.epochs, cfg.progress)
-        for epoch in range(cfg.epochs):
+        steps_per_epoch = max(1, -(-len(train_msgs) // cfg.batch_size))
+        epochs = max(cfg.epochs, -(-cfg.min_steps // steps_per_epoch))
+        progress = _progress(epochs, cfg.progress)
+        for epoch in range(epochs):
             total, n = 0.0, 0
             for x, y in batches(train_msgs, bucketed_order()):
                 total += float(train_step(x, y)) * len(y["intent"])
