@@ -1,4 +1,4 @@
-"""`parley`: train, run, shell, test, data, translate, export. Each command's --help explains its options."""
+"""`parley`: init, train, run, shell, test, data, translate, export. Each command's --help explains its options."""
 
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    init = sub.add_parser(
+        "init",
+        help="start a new project from Parley's demo assistant (Rasa 3 layout, default pipeline)",
+        description="Write config.yml, domain.yml, endpoints.yml, credentials.yml, data/ and tests/ "
+        "into a new project folder, copied from the demo assistant. Refuses to overwrite a project.",
+    )
+    init.add_argument("folder", type=Path, help="the new project's folder (created if missing)")
+    init.set_defaults(func=cmd_init)
+
     train = sub.add_parser(
         "train",
         help="train the NLU and dialogue models of a project",
@@ -49,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run",
-        help="serve the trained assistant over HTTP (REST, widget, Slack, APIs)",
+        help="serve the trained assistant over HTTP (REST channel, parse/translate/conversation APIs)",
         description="Serve the project's trained models. Conversations live in Redis: REDIS_URL, "
         "else endpoints.yml tracker_store.url, else an embedded Redis under <project>/.parley/redis.",
     )
@@ -93,6 +102,16 @@ def _register_engine(sub: argparse._SubParsersAction, module: str, function: str
     register = getattr(mod, function, None)
     if register is not None:
         register(sub)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from bot.init_project import init_project
+
+    written = init_project(args.folder)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: parley train --project {args.folder} && parley run --project {args.folder}")
+    return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
