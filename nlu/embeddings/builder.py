@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 DEFAULT_HANDLE = "parley://all-minilm-l6-v2"
 MODULE_NAME = "all-minilm-l6-v2"
 MARKER = "parley_module.json"
-FORMAT_VERSION = 2  # bump when the module's graph changes: older builds are then rebuilt
+FORMAT_VERSION = 3  # bump when the module's graph changes: older builds are then rebuilt
 
 
 def default_cache_dir() -> Path:

@@ -144,6 +144,9 @@ class SentenceEncoder:
         ):  # the first call of each graph function optimises it (~1 s): not on a user
             self._run(["warm up"], full=True)
             self._run(["warm up"], full=False)
+            # one text per call runs XLA, compiled per 16 wordpieces of length: the two usual sizes now
+            self._run([" ".join(["warm up"] * 8)], full=True)
+            self._run([" ".join(["warm up"] * 8)], full=False)
             self._run(["warm up", "the bucketed path too"], full=True)
         log.info(
             "event=embeddings.encoder.ready handle=%s dim=%d tokens=%s", handle, self.dim, self.has_tokens

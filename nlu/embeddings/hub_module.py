@@ -36,7 +36,14 @@ _MASK = tf.TensorSpec([None, None], tf.bool, name="mask")
 class MiniLMHubModule(tf.Module):
     """Wraps a keras_hub `BertBackbone` (exact-GELU) and the graph tokenizer for saving."""
 
-    def __init__(self, backbone, tokenizer: BertWordpieceTokenizer, *, jit_compile: bool = False) -> None:
+    def __init__(
+        self,
+        backbone,
+        tokenizer: BertWordpieceTokenizer,
+        *,
+        jit_compile: bool = False,
+        single_jit_compile: bool = True,
+    ) -> None:
         super().__init__(name="minilm_hub_module")
         self.backbone = backbone
         self.tokenizer = tokenizer
@@ -47,6 +54,14 @@ class MiniLMHubModule(tf.Module):
         # XLA compiles one program per input shape: with it, lengths are padded up to a multiple of 16
         self._pad_multiple = 16 if jit_compile else 1
         self._encoder = tf.function(self._encode_padded, jit_compile=jit_compile, reduce_retracing=True)
+        # One text per call (a served utterance) runs the XLA-compiled encoder: ~5 ms instead of ~9.5 ms
+        # for ten words on 2 cores, as the graph's many small ops fuse. Only batch 1 takes that path, so
+        # XLA compiles at most one program per 16 wordpieces of length; batches keep the plain graph.
+        self._single_encoder = (
+            tf.function(self._encode_padded, jit_compile=True, reduce_retracing=True)
+            if single_jit_compile and not jit_compile
+            else None
+        )
 
     @tf.function(input_signature=[_TEXTS])
     def __call__(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -93,11 +108,21 @@ class MiniLMHubModule(tf.Module):
         body = tf.where(sep_at, self._sep, body)
         full = tf.concat([tf.fill([batch, 1], self._cls), body], 1)  # (batch, len+2)
         full_mask = tf.sequence_mask(lengths + 2, tf.shape(full)[1])  # (batch, len+2)
+        if self._single_encoder is not None:
+            return tf.cond(
+                tf.equal(batch, 1),
+                lambda: self._padded_call(self._single_encoder, full, full_mask, 16),
+                lambda: self._encoder(full, full_mask),
+            )
         if self._pad_multiple == 1:
             return self._encoder(full, full_mask)
+        return self._padded_call(self._encoder, full, full_mask, self._pad_multiple)
+
+    def _padded_call(self, encoder, full: tf.Tensor, full_mask: tf.Tensor, multiple: int):
+        """`encoder` on inputs padded up to a multiple of `multiple` positions, cut back after."""
         width = tf.shape(full)[1]
-        extra = (-width) % self._pad_multiple
-        out = self._encoder(
+        extra = (-width) % multiple
+        out = encoder(
             tf.pad(full, [[0, 0], [0, extra]], constant_values=self._pad),
             tf.pad(full_mask, [[0, 0], [0, extra]], constant_values=False),
         )

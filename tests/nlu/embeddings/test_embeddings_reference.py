@@ -45,3 +45,15 @@ def test_long_input_is_cut_at_254_wordpieces_like_the_original(encoder, referenc
     assert enc.mask.sum() == 254
     assert bool(enc.truncated[0])
     assert cosine(enc.sentence[0], long["sentence"]) >= 0.9999
+
+
+def test_one_text_per_call_gives_the_reference_too(hub_module, reference):
+    """A single text takes the XLA-compiled encoder (the serving path); it must agree with the
+    reference and with the same text inside a batch (the plain graph)."""
+    batch = hub_module(tf.constant([r["text"] for r in reference]))
+    for i, r in enumerate(reference):
+        alone = hub_module(tf.constant([r["text"]]))
+        assert cosine(alone["sentence"].numpy()[0], r["sentence"]) >= 0.9999, r["text"][:40]
+        n = int(alone["mask"].numpy()[0].sum())
+        assert alone["tokens"].shape[1] == n  # cut back to the text's own length after XLA's padding
+        np.testing.assert_allclose(alone["tokens"].numpy()[0], batch["tokens"].numpy()[i, :n], atol=1e-4)
