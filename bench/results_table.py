@@ -1,15 +1,20 @@
 """Print the README's results table from bench/results/*.json (what was measured, never typed in).
 
-    python bench/results_table.py      # markdown rows: what | measured | target | met? | command
+    python bench/results_table.py                 # print the markdown tables
+    python bench/results_table.py --write-readme  # replace them in README.md (between the markers)
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 # (file, key, label, unit, target text, test: measured value -> target met?)
 ROWS = [
@@ -59,7 +64,7 @@ def _shown(key: str, value) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{round(value, 2):g}"
 
 
-def main() -> int:
+def print_tables() -> None:
     loaded = {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}
     print("| what | measured | target | met |")
     print("| --- | --- | --- | --- |")
@@ -67,6 +72,8 @@ def main() -> int:
         result = loaded.get(file, {})
         value = result.get(key)
         met = "" if test is None or value is None else ("yes" if test(value, result) else "**no**")
+        if key == "rnn_test2016_bleu" and result.get("runs", {}).get("rnn", {}).get("carried_over_from"):
+            met = f"measured {result['runs']['rnn']['carried_over_from'][:10]}, not re-run"
         print(f"| {label.strip() if label[0] != ' ' else '&nbsp;&nbsp;' + label.strip()} "
               f"| {_shown(key, value)} {unit} | {target} | {met} |".replace(" |", " |"))
     stories = loaded.get("dialogue", {}).get("test_stories_passed", {})
@@ -82,8 +89,25 @@ def main() -> int:
         load = result.get("machine", {}).get("loadavg_start", [None])[0]
         shown_load = f"{load:.1f}" if load is not None else "?"
         print(f"| {file} | `{result.get('command')}` | {str(result.get('date', ''))[:16]} | {shown_load} |")
+
+
+def main(argv: list[str]) -> int:
+    if "--write-readme" not in argv:
+        print_tables()
+        return 0
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        print(f"{README}: markers {START} and {END} not found", file=sys.stderr)
+        return 1
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        print_tables()
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    README.write_text(f"{head}{START}\n{buffer.getvalue()}{END}{tail}", encoding="utf-8")
+    print(f"wrote the results tables into {README}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
