@@ -1,7 +1,7 @@
 """Print the README's results table from bench/results/*.json (what was measured, never typed in).
 
-    python bench/results_table.py                 # print the markdown tables
-    python bench/results_table.py --write-readme  # replace them in README.md (between the markers)
+python bench/results_table.py                 # print the markdown tables
+python bench/results_table.py --write-readme  # replace them in README.md (between the markers)
 """
 
 from __future__ import annotations
@@ -18,41 +18,115 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 # (file, key, label, unit, target text, test: measured value -> target met?)
 ROWS = [
-    ("embeddings", "min_cosine", "embeddings: min cosine vs sentence-transformers", "", ">= 0.9999",
-     lambda v, r: v >= 0.9999),
-    ("embeddings", "single_p50_ms", "embeddings: one utterance p50", "ms", "<= 10 and below the reference",
-     lambda v, r: v <= 10 and v < r["reference_single_p50_ms"]),
-    ("embeddings", "reference_single_p50_ms", "  reference (sentence-transformers, torch CPU)", "ms", "", None),
-    ("embeddings", "batch64_per_s", "embeddings: batch of 64", "utt/s", ">= 200 and above the reference",
-     lambda v, r: v >= 200 and v > r["reference_batch64_per_s"]),
+    (
+        "embeddings",
+        "min_cosine",
+        "embeddings: min cosine vs sentence-transformers",
+        "",
+        ">= 0.9999",
+        lambda v, r: v >= 0.9999,
+    ),
+    (
+        "embeddings",
+        "single_p50_ms",
+        "embeddings: one utterance p50",
+        "ms",
+        "<= 10 and below the reference",
+        lambda v, r: v <= 10 and v < r["reference_single_p50_ms"],
+    ),
+    (
+        "embeddings",
+        "reference_single_p50_ms",
+        "  reference (sentence-transformers, torch CPU)",
+        "ms",
+        "",
+        None,
+    ),
+    (
+        "embeddings",
+        "batch64_per_s",
+        "embeddings: batch of 64",
+        "utt/s",
+        ">= 200 and above the reference",
+        lambda v, r: v >= 200 and v > r["reference_batch64_per_s"],
+    ),
     ("embeddings", "reference_batch64_per_s", "  reference", "utt/s", "", None),
     ("embeddings", "load_s", "embeddings: hub module load", "s", "<= 5", lambda v, r: v <= 5),
-    ("embeddings", "rss_mb", "embeddings: process RSS with the module", "MB", "<= 400", lambda v, r: v <= 400),
+    (
+        "embeddings",
+        "rss_mb",
+        "embeddings: process RSS with the module",
+        "MB",
+        "<= 400",
+        lambda v, r: v <= 400,
+    ),
     ("nlu", "banking77_accuracy", "NLU: BANKING77 intent accuracy", "%", ">= 93.5", lambda v, r: v >= 93.5),
     ("nlu", "snips_intent_accuracy", "NLU: SNIPS intent accuracy", "%", ">= 99.0", lambda v, r: v >= 99.0),
-    ("nlu", "snips_entity_f1", "NLU: SNIPS entity micro-F1 (exact spans)", "%", ">= 95.0",
-     lambda v, r: v >= 95.0),
+    (
+        "nlu",
+        "snips_entity_f1",
+        "NLU: SNIPS entity micro-F1 (exact spans)",
+        "%",
+        ">= 95.0",
+        lambda v, r: v >= 95.0,
+    ),
     ("nlu", "banking77_train_s", "NLU: BANKING77 training", "s", "<= 300", lambda v, r: v <= 300),
     ("nlu", "snips_train_s", "NLU: SNIPS training", "s", "<= 300", lambda v, r: v <= 300),
     ("nlu", "parse_p50_ms", "NLU: parse p50, in-process", "ms", "<= 15", lambda v, r: v <= 15),
     ("nlu", "parse_p99_ms", "NLU: parse p99, in-process", "ms", "<= 40", lambda v, r: v <= 40),
-    ("dialogue", "formbot_policy_train_s", "dialogue: formbot policy training", "s", "< 60",
-     lambda v, r: v < 60),
+    (
+        "dialogue",
+        "formbot_policy_train_s",
+        "dialogue: formbot policy training",
+        "s",
+        "< 60",
+        lambda v, r: v < 60,
+    ),
     ("dialogue", "rest_p50_ms", "dialogue: REST round trip p50", "ms", "<= 25", lambda v, r: v <= 25),
     ("dialogue", "rest_p99_ms", "dialogue: REST round trip p99", "ms", "<= 60", lambda v, r: v <= 60),
-    ("translation", "transformer_test2016_bleu", "translation: Transformer test2016 BLEU", "",
-     ">= 36 within 2 h", lambda v, r: v >= 36 and r["transformer_train_hours"] <= 2),
+    (
+        "translation",
+        "transformer_test2016_bleu",
+        "translation: Transformer test2016 BLEU",
+        "",
+        ">= 36 within 2 h",
+        lambda v, r: v >= 36 and r["transformer_train_hours"] <= 2,
+    ),
     ("translation", "transformer_train_hours", "  its training time", "h", "<= 2", lambda v, r: v <= 2),
-    ("translation", "rnn_test2016_bleu", "translation: RNN (GRU + Bahdanau) test2016 BLEU", "", "report",
-     None),
-    ("translation", "train_target_tokens_per_s", "translation: training throughput", "tgt tok/s", "report",
-     None),
+    (
+        "translation",
+        "rnn_test2016_bleu",
+        "translation: RNN (GRU + Bahdanau) test2016 BLEU",
+        "",
+        "report",
+        None,
+    ),
+    (
+        "translation",
+        "train_target_tokens_per_s",
+        "translation: training throughput",
+        "tgt tok/s",
+        "report",
+        None,
+    ),
     ("translation", "train_flop_share", "  share of the 2 cores' fp32 FLOP limit", "", "report", None),
-    ("translation", "test2016_beam4_s", "translation: whole test2016, beam 4", "s", "<= 20",
-     lambda v, r: v <= 20),
+    (
+        "translation",
+        "test2016_beam4_s",
+        "translation: whole test2016, beam 4",
+        "s",
+        "<= 20",
+        lambda v, r: v <= 20,
+    ),
     ("translation", "model_mb", "translation: model on disk", "MB", "<= 100", lambda v, r: v <= 100),
-    ("translation", "serve_rss_mb", "translation: server RSS with the model", "MB", "<= 1024",
-     lambda v, r: v <= 1024),
+    (
+        "translation",
+        "serve_rss_mb",
+        "translation: server RSS with the model",
+        "MB",
+        "<= 1024",
+        lambda v, r: v <= 1024,
+    ),
 ]
 
 
@@ -74,8 +148,10 @@ def print_tables() -> None:
         met = "" if test is None or value is None else ("yes" if test(value, result) else "**no**")
         if key == "rnn_test2016_bleu" and result.get("runs", {}).get("rnn", {}).get("carried_over_from"):
             met = f"measured {result['runs']['rnn']['carried_over_from'][:10]}, not re-run"
-        print(f"| {label.strip() if label[0] != ' ' else '&nbsp;&nbsp;' + label.strip()} "
-              f"| {_shown(key, value)} {unit} | {target} | {met} |".replace(" |", " |"))
+        print(
+            f"| {label.strip() if label[0] != ' ' else '&nbsp;&nbsp;' + label.strip()} "
+            f"| {_shown(key, value)} {unit} | {target} | {met} |".replace(" |", " |")
+        )
     stories = loaded.get("dialogue", {}).get("test_stories_passed", {})
     for project, share in sorted(stories.items()):
         print(f"| dialogue: {project} test stories fully passed | {100 * share:g} % | report | |")

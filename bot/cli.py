@@ -1,4 +1,4 @@
-"""`parley`: init, train, run, shell, test, data, translate, export. Each command's --help explains its options."""
+"""`parley`: init, train, run, shell, test, data, translate, export; each --help explains its options."""
 
 from __future__ import annotations
 

@@ -90,6 +90,7 @@ def build_module(out_dir: Path | None = None, *, force: bool = False, jit_compil
                     "dim": 384,
                     "max_wordpieces": 254,
                     "jit_compile": jit_compile,
+                    "single_text_jit_compile": not jit_compile,
                     "outputs": ["sentence", "tokens", "mask", "starts", "ends", "ids", "truncated"],
                 },
                 indent=2,

@@ -17,7 +17,9 @@ Saved with `tf.saved_model.save`, it is a TF2 SavedModel in TF Hub format. After
     module.vocabulary()       # (30522,) the wordpiece strings, in id order
     module.dim                # 384
 
-`len` is the longest input of the call (dynamic padding), never a fixed 128 or 256.
+`len` is the longest input of the call (dynamic padding), never a fixed 128 or 256. A call with one
+text runs the encoder compiled by XLA on the text padded to a multiple of 16 wordpieces (masked, so the
+outputs are the same); batches run the plain graph.
 """
 
 from __future__ import annotations
