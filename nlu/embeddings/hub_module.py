@@ -55,12 +55,12 @@ class MiniLMHubModule(tf.Module):
         self._pad = tokenizer.pad_id
         # XLA compiles one program per input shape: with it, lengths are padded up to a multiple of 16
         self._pad_multiple = 16 if jit_compile else 1
-        self._encoder = tf.function(self._encode_padded, jit_compile=jit_compile, reduce_retracing=True)
+        self._encoder = tf.function(self.encode_assembled, jit_compile=jit_compile, reduce_retracing=True)
         # One text per call (a served utterance) runs the XLA-compiled encoder: ~5 ms instead of ~9.5 ms
         # for ten words on 2 cores, as the graph's many small ops fuse. Only batch 1 takes that path, so
         # XLA compiles at most one program per 16 wordpieces of length; batches keep the plain graph.
         self._single_encoder = (
-            tf.function(self._encode_padded, jit_compile=True, reduce_retracing=True)
+            tf.function(self.encode_assembled, jit_compile=True, reduce_retracing=True)
             if single_jit_compile and not jit_compile
             else None
         )
@@ -101,15 +101,8 @@ class MiniLMHubModule(tf.Module):
         }
 
     def _encode(self, ids: tf.Tensor, mask: tf.Tensor) -> dict[str, tf.Tensor]:
+        full, full_mask = self.assemble(ids, mask)
         batch = tf.shape(ids)[0]
-        lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)  # (batch,)
-        # [CLS] ids [SEP] [PAD]...: place [SEP] right after each row's last wordpiece
-        body = tf.where(mask, ids, tf.fill(tf.shape(ids), tf.constant(self._pad, tf.int32)))
-        body = tf.concat([body, tf.fill([batch, 1], tf.constant(self._pad, tf.int32))], 1)  # (batch, len+1)
-        sep_at = tf.one_hot(lengths, tf.shape(body)[1], on_value=True, off_value=False)
-        body = tf.where(sep_at, self._sep, body)
-        full = tf.concat([tf.fill([batch, 1], self._cls), body], 1)  # (batch, len+2)
-        full_mask = tf.sequence_mask(lengths + 2, tf.shape(full)[1])  # (batch, len+2)
         if self._single_encoder is not None:
             return tf.cond(
                 tf.equal(batch, 1),
@@ -119,6 +112,19 @@ class MiniLMHubModule(tf.Module):
         if self._pad_multiple == 1:
             return self._encoder(full, full_mask)
         return self._padded_call(self._encoder, full, full_mask, self._pad_multiple)
+
+    def assemble(self, ids: tf.Tensor, mask: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Wordpiece ids/mask (batch, len) -> the encoder's input with [CLS], [SEP]: (batch, len+2) x 2."""
+        batch = tf.shape(ids)[0]
+        lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)  # (batch,)
+        # [CLS] ids [SEP] [PAD]...: place [SEP] right after each row's last wordpiece
+        body = tf.where(mask, ids, tf.fill(tf.shape(ids), tf.constant(self._pad, tf.int32)))
+        body = tf.concat([body, tf.fill([batch, 1], tf.constant(self._pad, tf.int32))], 1)  # (batch, len+1)
+        sep_at = tf.one_hot(lengths, tf.shape(body)[1], on_value=True, off_value=False)
+        body = tf.where(sep_at, self._sep, body)
+        full = tf.concat([tf.fill([batch, 1], self._cls), body], 1)  # (batch, len+2)
+        full_mask = tf.sequence_mask(lengths + 2, tf.shape(full)[1])  # (batch, len+2)
+        return full, full_mask
 
     def _padded_call(self, encoder, full: tf.Tensor, full_mask: tf.Tensor, multiple: int):
         """`encoder` on inputs padded up to a multiple of `multiple` positions, cut back after."""
@@ -130,7 +136,8 @@ class MiniLMHubModule(tf.Module):
         )
         return {"sentence": out["sentence"], "tokens": out["tokens"][:, : width - 2]}
 
-    def _encode_padded(self, full: tf.Tensor, full_mask: tf.Tensor) -> dict[str, tf.Tensor]:
+    def encode_assembled(self, full: tf.Tensor, full_mask: tf.Tensor) -> dict[str, tf.Tensor]:
+        """The encoder + pooling on `assemble`'s output (differentiable: fine-tuning calls it)."""
         hidden = self.backbone(
             {
                 "token_ids": full,
