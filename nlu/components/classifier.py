@@ -15,7 +15,7 @@ import numpy as np
 
 from nlu.components import bilou
 from nlu.components.base import Component, Message
-from nlu.data.split import example_hash
+from nlu.data.split import validation_slice
 from nlu.data.training_data import TrainingData
 from nlu.errors import IncompatibleModel, TrainingDataError
 from nlu.results import Entity, IntentPrediction
@@ -225,11 +225,9 @@ class IntentEntityClassifier(Component):
             else keras.optimizers.Adam(cfg.learning_rate)
         )
 
-        train_msgs, val_msgs = messages, []
-        if cfg.validation_split > 0 and len(messages) * cfg.validation_split >= 100:
-            cut = [example_hash(msg.text, "validation") < cfg.validation_split for msg in messages]
-            val_msgs = [msg for msg, c in zip(messages, cut, strict=True) if c]
-            train_msgs = [msg for msg, c in zip(messages, cut, strict=True) if not c]
+        cut = validation_slice([msg.text for msg in messages], cfg.validation_split)
+        val_msgs = [msg for msg, c in zip(messages, cut, strict=True) if c]
+        train_msgs = [msg for msg, c in zip(messages, cut, strict=True) if not c]
 
         ce = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nlu.components.base import Component, Message
+from nlu.data.split import validation_slice
 from nlu.data.training_data import TrainingData
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class HubFeaturizerConfig:
     fine_tune_epochs: int = 2
     fine_tune_learning_rate: float = 3e-5
     fine_tune_batch_size: int = 32
+    fine_tune_validation_split: float = 0.1  # kept out of fine-tuning: the classifier's validation slice
 
     def __post_init__(self) -> None:
         if not 0 <= self.fine_tune_layers <= 6:
@@ -41,6 +43,10 @@ class HubFeaturizerConfig:
             )
         if self.fine_tune_layers and self.handle is not None:
             raise ValueError("fine_tune_layers works on the default module only; remove 'handle'")
+        if not 0.0 <= self.fine_tune_validation_split < 0.5:
+            raise ValueError(
+                f"fine_tune_validation_split must be in [0, 0.5), got {self.fine_tune_validation_split}"
+            )
         if self.fine_tune_epochs < 1 or self.fine_tune_batch_size < 1 or self.fine_tune_learning_rate <= 0:
             raise ValueError("fine_tune_epochs, fine_tune_batch_size and fine_tune_learning_rate must be > 0")
 
@@ -88,7 +94,11 @@ class HubFeaturizer(Component):
             return {}
         from nlu.embeddings.finetune import fine_tune_module
 
+        # The classifier's validation slice (same hash, default 10 %) stays unseen, so that its early
+        # stopping measures examples the tuned encoder did not fit.
         labelled = [m for m in messages if m.example is not None]
+        held_out = validation_slice([m.text for m in labelled], cfg.fine_tune_validation_split)
+        labelled = [m for m, h in zip(labelled, held_out, strict=True) if not h]
         tmp = Path(tempfile.mkdtemp(prefix="parley-fine-tuned-"))
         weakref.finalize(self, shutil.rmtree, tmp, True)  # training without save leaves nothing behind
         summary = fine_tune_module(

@@ -20,6 +20,14 @@ def example_hash(text: str, salt: str = "") -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def validation_slice(texts: list[str], fraction: float, minimum: int = 100) -> list[bool]:
+    """Which texts are held out for early stopping: a stable hashed `fraction` of them, and none when
+    that would be fewer than `minimum` examples. Every trained component holds out the same slice."""
+    if fraction <= 0 or len(texts) * fraction < minimum:
+        return [False] * len(texts)
+    return [example_hash(t, "validation") < fraction for t in texts]
+
+
 def split_examples(
     examples: list[Example], test_fraction: float, salt: str = ""
 ) -> tuple[list[Example], list[Example]]:

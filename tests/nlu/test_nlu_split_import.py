@@ -125,3 +125,14 @@ def test_real_snips_validation_files_import():
     for ex in data.examples:
         for a in ex.entities:
             assert ex.text[a.start : a.end] == a.value
+
+
+def test_validation_slice_is_stable_and_only_taken_from_enough_data():
+    from nlu.data.split import validation_slice
+
+    few = [f"example number {i}" for i in range(500)]
+    assert not any(validation_slice(few, 0.1))  # 50 < 100 examples: nothing held out
+    many = [f"example number {i}" for i in range(5000)]
+    cut = validation_slice(many, 0.1)
+    assert 400 < sum(cut) < 600
+    assert validation_slice(many[::-1], 0.1) == cut[::-1]  # by text, not by position
