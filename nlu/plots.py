@@ -69,7 +69,8 @@ def plot_histogram(confidences: Sequence[float], correct: Sequence[bool], path: 
         stacked=False,
     )
     ax.set_xlabel("intent confidence")
-    ax.set_ylabel("examples")
+    ax.set_yscale("log")  # the few wrong predictions stay visible beside hundreds of confident ones
+    ax.set_ylabel("examples (log scale)")
     ax.set_xlim(0, 1)
     ax.set_title("Intent prediction confidence: correct vs wrong")
     ax.legend(loc="upper left")
