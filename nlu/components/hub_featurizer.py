@@ -21,6 +21,7 @@ import numpy as np
 from nlu.components.base import Component, Message
 from nlu.data.split import validation_slice
 from nlu.data.training_data import TrainingData
+from nlu.errors import IncompatibleModel
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,6 @@ class HubFeaturizer(Component):
     def load(cls, directory: Path, config: HubFeaturizerConfig) -> HubFeaturizer:
         tuned = directory / cls.MODULE_DIR
         if config.fine_tune_layers and not tuned.is_dir():
-            from nlu.errors import IncompatibleModel
-
             raise IncompatibleModel(
                 f"{tuned} is missing: the model was trained with fine_tune_layers; retrain it"
             )

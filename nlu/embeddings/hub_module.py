@@ -29,6 +29,7 @@ import tensorflow as tf
 from nlu.embeddings.wordpiece import BertWordpieceTokenizer
 
 EMBEDDING_DIM = 384
+XLA_PAD_MULTIPLE = 16  # XLA compiles one program per shape: lengths are padded up to a multiple of this
 
 _TEXTS = tf.TensorSpec([None], tf.string, name="texts")
 _IDS = tf.TensorSpec([None, None], tf.int32, name="ids")
@@ -53,8 +54,7 @@ class MiniLMHubModule(tf.Module):
         self._cls = tf.constant(tokenizer.cls_id, tf.int32)
         self._sep = tf.constant(tokenizer.sep_id, tf.int32)
         self._pad = tokenizer.pad_id
-        # XLA compiles one program per input shape: with it, lengths are padded up to a multiple of 16
-        self._pad_multiple = 16 if jit_compile else 1
+        self._pad_multiple = XLA_PAD_MULTIPLE if jit_compile else 1
         self._encoder = tf.function(self.encode_assembled, jit_compile=jit_compile, reduce_retracing=True)
         # One text per call (a served utterance) runs the XLA-compiled encoder: ~5 ms instead of ~9.5 ms
         # for ten words on 2 cores, as the graph's many small ops fuse. Only batch 1 takes that path, so
@@ -106,7 +106,7 @@ class MiniLMHubModule(tf.Module):
         if self._single_encoder is not None:
             return tf.cond(
                 tf.equal(batch, 1),
-                lambda: self._padded_call(self._single_encoder, full, full_mask, 16),
+                lambda: self._padded_call(self._single_encoder, full, full_mask, XLA_PAD_MULTIPLE),
                 lambda: self._encoder(full, full_mask),
             )
         if self._pad_multiple == 1:
