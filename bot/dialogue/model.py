@@ -34,6 +34,7 @@ FORMAT_VERSION = 2
 DEFAULT_POLICIES = ({"name": "MemoizationPolicy"}, {"name": "RulePolicy"}, {"name": "TEDPolicy"})
 # Rasa policies that Parley accepts in a config and leaves out (with a log line).
 SKIPPED_POLICIES = {"UnexpecTEDIntentPolicy"}
+YAML_SUFFIXES = (".yml", ".yaml")  # what Rasa reads from data/ and domain/
 
 
 def _ted_classes() -> tuple[type, type, frozenset[str]]:
@@ -215,11 +216,12 @@ def _fingerprint(
     h = hashlib.sha256()
     h.update(json.dumps(list(policies_config), sort_keys=True, default=str).encode())
     h.update(repr(domain).encode())
-    for path in data_paths:
-        files = sorted(Path(path).rglob("*.yml")) if Path(path).is_dir() else [Path(path)]
+    for path in map(Path, data_paths):
+        # the same files `load_dialogue_data` reads: a file, or every .yml / .yaml under a folder
+        files = sorted(f for f in path.rglob("*") if f.suffix in YAML_SUFFIXES) if path.is_dir() else [path]
         for f in files:
             if f.is_file():
-                h.update(f.name.encode())
+                h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
                 h.update(f.read_bytes())
     h.update(str(FORMAT_VERSION).encode())
     return h.hexdigest()
