@@ -1,27 +1,31 @@
-"""Reading YAML with errors that name the file and line."""
+"""Reading the bot's YAML files through Parley's one loader (`nlu.yamlio`), raising `ConfigError`.
+
+`read_yaml` keeps its name for the bot's callers; mappings come back as `nlu.yamlio.LineDict`s, so a
+validator can name the line of any key. `config_error` turns the loader's `ConfigFileError` into the
+bot's `ConfigError`, keeping the line in the message.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import ConfigError
+from nlu.yamlio import ConfigFileError, load_yaml
 
 
 def read_yaml(path: Path) -> Any:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(path, None, "file not found")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, None, f"not UTF-8 (byte {exc.start})") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, None, f"{where}malformed YAML: {problem}") from exc
+        return load_yaml(path)
+    except ConfigFileError as exc:
+        raise config_error(exc) from None
+
+
+def config_error(exc: ConfigFileError) -> ConfigError:
+    """`file: key 'k': line L, column C: problem` (the bot's message shape), with `.line` set."""
+    where = ""
+    if exc.line is not None:
+        where = f"line {exc.line}" + (f", column {exc.column}" if exc.column is not None else "") + ": "
+    err = ConfigError(exc.path, exc.key, where + exc.problem)
+    err.line = exc.line  # type: ignore[attr-defined]
+    return err

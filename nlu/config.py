@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nlu.errors import PipelineConfigError
+from nlu.yamlio import ConfigFileError, load_yaml
 
 DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "RegexTokenizer"},
@@ -69,15 +68,16 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
 
 def load_pipeline_config(path: Path) -> PipelineConfig:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise PipelineConfigError(path, None, "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PipelineConfigError(
-            path, None, f"malformed YAML{line}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        raw = load_yaml(path) or {}
+    except ConfigFileError as exc:
+        raise pipeline_error(exc) from None
     if not isinstance(raw, dict):
         raise PipelineConfigError(path, None, "expected a mapping with 'language' and 'pipeline'")
     return parse_pipeline(raw.get("pipeline"), raw.get("language", "en"), str(path))
+
+
+def pipeline_error(exc: ConfigFileError) -> PipelineConfigError:
+    """The loader's error as the engine's own, keeping file, line and key."""
+    err = PipelineConfigError(exc.location, exc.key, exc.problem)
+    err.path, err.line = exc.path, exc.line  # type: ignore[attr-defined]
+    return err

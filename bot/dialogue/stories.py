@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from bot.errors import ConfigError
+from bot.yamlio import read_yaml
 
 if TYPE_CHECKING:
     from bot.dialogue.domain import Domain
@@ -66,41 +65,11 @@ _RULE_KEYS = {"rule", "steps", "condition", "conversation_start", "wait_for_user
 _STORY_KEYS = {"story", "steps", "metadata"}
 
 
-class _LineDict(dict):
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader whose mappings remember their (1-based) line."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    out = _LineDict(loader.construct_mapping(node, deep=True))
-    out.line = node.start_mark.line + 1
-    return out
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read(file: Path) -> Any:
-    try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(
-            file, None, f"{where}malformed YAML: {getattr(exc, 'problem', None) or exc}"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(file, None, f"not UTF-8 (byte {exc.start})") from exc
-
-
 def load_dialogue_data(paths: Sequence[Path]) -> DialogueData:
     """Read rules and stories from files or folders (other sections, e.g. `nlu:`, are skipped)."""
     data = DialogueData()
     for file in _yaml_files(paths):
-        raw = _read(file) or {}
+        raw = read_yaml(file) or {}
         if not isinstance(raw, dict):
             raise ConfigError(file, None, "expected a mapping with `rules:` and/or `stories:`")
         for key, kind, target in (("rules", "rule", data.rules), ("stories", "story", data.stories)):

@@ -12,12 +12,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nlu.data.markup import MarkupError, parse_markup
 from nlu.data.training_data import Example, LookupTable, RegexPattern, TrainingData
 from nlu.errors import TrainingDataError
+from nlu.yamlio import ConfigFileError, compose_yaml, read_text
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +56,17 @@ def _expand(paths: Iterable[Path]) -> Iterable[Path]:
 
 def read_file(path: Path) -> TrainingData:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise TrainingDataError(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+        text = read_text(path)
+    except ConfigFileError as exc:
+        raise TrainingDataError(exc.path, exc.line, exc.problem) from None
     return read_yaml(text, path)
 
 
 def read_yaml(text: str, path: Path | str = "<string>") -> TrainingData:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise TrainingDataError(path, line, f"malformed YAML: {problem}") from None
+        root = compose_yaml(path, text)
+    except ConfigFileError as exc:
+        raise TrainingDataError(exc.path, exc.line, exc.problem) from None
     data = TrainingData()
     if root is None:
         return data

@@ -13,7 +13,7 @@ def test_unknown_key_names_file_and_key(tmp_path):
     f = tmp_path / "c.yml"
     f.write_text("train: {max_step: 10}\n", encoding="utf-8")
     with pytest.raises(
-        ConfigError, match=r"c\.yml: key 'train\.max_step': unknown key; valid keys: .*max_steps"
+        ConfigError, match=r"c\.yml:1: key 'train\.max_step': unknown key; valid keys: .*max_steps"
     ):
         load_config(f)
 
