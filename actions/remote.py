@@ -13,26 +13,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
-from actions.base import Dispatcher
-from actions.protocol import apply_responses, events_from_json
-from bot.errors import ActionServerError
-
-if TYPE_CHECKING:
-    from bot.dialogue.domain import Domain
-    from bot.dialogue.events import Event
-    from bot.dialogue.tracker import Tracker
+from actions.errors import ActionNotOnServer, ActionServerError
+from actions.sdk import Action, ActionRejected, CollectingDispatcher, EventDict, Tracker
 
 log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = "3.6.0"  # the Rasa version the request claims; rasa_sdk only logs a mismatch
-
-
-class ActionNotOnServer(ActionServerError):
-    code = "action_not_found"
 
 
 @dataclass
@@ -41,21 +31,18 @@ class ActionServerClient:
     timeout: float = 10.0
     token: str | None = None
     session: requests.Session = field(default_factory=requests.Session, repr=False)
-    _domain_cache: tuple[int, dict[str, Any]] | None = field(default=None, repr=False)
 
-    def call(self, name: str, tracker: Tracker, domain: Domain) -> dict[str, Any]:
+    def call(self, name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
         """POST the action call; the decoded 200 body, `{"rejected": True}` on 400, or ActionServerError."""
-        if self._domain_cache is None or self._domain_cache[0] != id(domain):
-            self._domain_cache = (id(domain), domain.to_rasa_dict())
         body = {
             "next_action": name,
-            "sender_id": tracker.sender_id,
-            "tracker": tracker.to_dict(),
-            "domain": self._domain_cache[1],
+            "sender_id": tracker.get("sender_id"),
+            "tracker": tracker,
+            "domain": domain,
             "version": PROTOCOL_VERSION,
         }
         params = {"token": self.token} if self.token else None
-        where = self.url.split("@")[-1]
+        where = self.url.split("@")[-1].split("?")[0]
         try:
             reply = self.session.post(self.url, json=body, timeout=self.timeout, params=params)
         except requests.Timeout as exc:
@@ -90,8 +77,8 @@ class ActionServerClient:
         return data
 
 
-class RemoteAction:
-    """An action that runs on the action server."""
+class RemoteAction(Action):
+    """An action that runs on the action server: its responses go to the dispatcher, its events back."""
 
     def __init__(self, action_name: str, client: ActionServerClient) -> None:
         self._name = action_name
@@ -100,17 +87,20 @@ class RemoteAction:
     def name(self) -> str:
         return self._name
 
-    def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import ActionExecutionRejected, SlotSet
-
-        data = self.client.call(self._name, tracker, domain)
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventDict]:
+        data = self.client.call(self._name, tracker.current_state(), domain)
         if data.get("rejected"):
-            return [ActionExecutionRejected(name=self._name)]
-        try:
-            events = events_from_json(data.get("events"), self._name)
-        except ValueError as exc:
-            raise ActionServerError(str(exc)) from exc
-        slots = dict(tracker.slots)
-        slots.update({e.name: e.value for e in events if isinstance(e, SlotSet)})
-        apply_responses(data.get("responses"), dispatcher, slots)
-        return events
+            raise ActionRejected(self._name)
+        events = data.get("events")
+        if events is not None and not isinstance(events, list):
+            raise ActionServerError(
+                f"the action server answered {self._name!r} with {type(events).__name__} for events, "
+                "expected a list"
+            )
+        responses = data.get("responses") or []
+        if not isinstance(responses, list):
+            raise ActionServerError(f"the action server answered {self._name!r} with non-list responses")
+        dispatcher.messages.extend(r for r in responses if isinstance(r, dict))
+        return list(events or [])

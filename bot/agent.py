@@ -17,14 +17,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from actions.base import Action, Dispatcher
-from actions.builtin import BUILTIN_ACTIONS, ResponseAction, RetrievalAction
-from actions.forms import FormAction
+from actions.errors import ActionServerError
+from actions.remote import ActionServerClient
+from actions.sdk import Action
+from bot.channels.base import OutputChannel, UserMessage
+from bot.dialogue.dispatcher import DialogueAction, Dispatcher, events_from_json
 from bot.dialogue.domain import Domain, parse_variations
 from bot.dialogue.events import (
     ActionExecuted,
@@ -40,13 +40,17 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.model import DialogueModel
 from bot.dialogue.policies.base import Prediction
+from bot.dialogue.reminders import ReminderScheduler
+from bot.dialogue.resolver import ActionResolver
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
-from bot.errors import ActionServerError, NotFound
+from bot.errors import NotFound
 from bot.stores.base import LockStore, TrackerStore
 
 if TYPE_CHECKING:
     from bot.config import ActionEndpoint
+
+__all__ = ["Agent", "UserMessage"]
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +69,6 @@ class ReminderSink(Protocol):
     def cancel(self, sender_id: str, cancel: ReminderCancelled) -> None: ...
 
 
-@dataclass(frozen=True)
-class UserMessage:
-    text: str
-    sender_id: str
-    input_channel: str = "rest"
-    message_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    parse_data: dict[str, Any] | None = None  # set by /trigger_intent or "/intent" shortcuts
-
-
 class Agent:
     def __init__(
         self,
@@ -87,6 +81,7 @@ class Agent:
         max_predictions: int = MAX_PREDICTIONS,
         action_endpoint: ActionEndpoint | None = None,
     ) -> None:
+        """`extra_actions`: the project's own actions (custom Python, model-backed), name -> factory."""
         extra = getattr(dialogue, "extra_responses", None) or {}
         if extra:
             domain = domain.with_responses({n: parse_variations(n, v, "model") for n, v in extra.items()})
@@ -95,19 +90,16 @@ class Agent:
         self.dialogue = dialogue
         self.tracker_store = tracker_store
         self.lock_store = lock_store
-        self.extra_actions = extra_actions or {}
         self.max_predictions = max_predictions
-        self.remote = None
+        remote = None
         if action_endpoint is not None:
-            from actions.remote import ActionServerClient
-
-            self.remote = ActionServerClient(
-                action_endpoint.url, action_endpoint.timeout, action_endpoint.token
-            )
+            remote = ActionServerClient(action_endpoint.url, action_endpoint.timeout, action_endpoint.token)
+        self.actions = ActionResolver(domain, extra_actions, remote)
         self.reminders: ReminderSink | None = None
 
     # ------------------------------------------------------------------ public
-    def handle(self, message: UserMessage) -> list[dict[str, Any]]:
+    def handle(self, message: UserMessage, output: OutputChannel | None = None) -> list[dict[str, Any]]:
+        """Handle one user message; each reply goes to `output` (if given) and is returned."""
         with self.lock_store.lock(message.sender_id):
             tracker = self._tracker(message.sender_id)
             self._maybe_start_session(tracker, message.input_channel)
@@ -120,6 +112,9 @@ class Agent:
                 metadata=message.metadata,
             )
             bot_messages = self._handle_user_event(tracker, user, message.input_channel)
+        if output is not None:
+            for reply in bot_messages:
+                output.send_response(message.sender_id, reply)
         return [{"recipient_id": message.sender_id, **m} for m in bot_messages]
 
     def trigger_intent(
@@ -178,8 +173,8 @@ class Agent:
             self._append(tracker, events)
             return tracker
 
-    def action(self, name: str) -> Action:
-        action = self._resolve(name)
+    def action(self, name: str) -> DialogueAction:
+        action = self.actions.resolve(name)
         if action is None:
             raise NotFound(
                 f"action {name!r} is neither a response, a form, a built-in, a custom action, "
@@ -197,8 +192,6 @@ class Agent:
         self.tracker_store.append(tracker.sender_id, events)
         tracker.events.extend(events)
         if self.reminders is None and any(isinstance(e, ReminderScheduled) for e in events):
-            from bot.dialogue.reminders import ReminderScheduler
-
             self.reminders = ReminderScheduler(self)
         if self.reminders is not None:
             for event in events:
@@ -219,7 +212,7 @@ class Agent:
         names.append("action_validate_slot_mappings")
         said: list[dict[str, Any]] = []
         for name in dict.fromkeys(names):
-            action = self._resolve_custom(name)
+            action = self.actions.resolve_custom(name)
             if action is None:
                 continue
             try:
@@ -298,10 +291,8 @@ class Agent:
         return self._execute_action(self.action(name), name, tracker, channel)
 
     def _execute_action(
-        self, action: Action, name: str, tracker: Tracker, channel: str
+        self, action: DialogueAction, name: str, tracker: Tracker, channel: str
     ) -> tuple[list[dict[str, Any]], list[Event]]:
-        from actions.protocol import events_from_json
-
         dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel)
         events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
         return dispatcher.messages, events
@@ -328,33 +319,6 @@ class Agent:
             ],
         )
         return [message]
-
-    def _resolve(self, name: str) -> Action | None:
-        if name in self.extra_actions:
-            return self.extra_actions[name]()
-        if name in BUILTIN_ACTIONS:
-            return BUILTIN_ACTIONS[name]()
-        if name in self.domain.forms:
-            return FormAction(name, self._resolve_custom)
-        if name in self.domain.responses:
-            return ResponseAction(name)
-        if any(r.startswith(f"{name}/") for r in self.domain.responses):
-            return RetrievalAction(name)
-        if self.remote is not None:
-            from actions.remote import RemoteAction
-
-            return RemoteAction(name, self.remote)
-        return None
-
-    def _resolve_custom(self, name: str) -> Action | None:
-        """Validation and ask actions of forms: local custom ones, else remote ones the domain lists."""
-        if name in self.extra_actions:
-            return self.extra_actions[name]()
-        if self.remote is not None and name in self.domain.actions:
-            from actions.remote import RemoteAction
-
-            return RemoteAction(name, self.remote)
-        return None
 
 
 def _intent_shortcut(text: str) -> dict[str, Any]:

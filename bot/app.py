@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from bot.errors import error_body, error_body_for, http_status
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -17,14 +18,17 @@ def create_app(services: Services) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     # Generous raw-body cap; the per-field limits (max_message_chars) give the precise 413.
-    app.config["MAX_CONTENT_LENGTH"] = max(1_000_000, services.project.rest.max_message_chars * 8)
+    longest = max((c.limits().get("max_message_chars", 0) for c in services.channels), default=0)
+    app.config["MAX_CONTENT_LENGTH"] = max(1_000_000, longest * 8)
     app.extensions["parley"] = services
 
     from bot.api.conversations import bp as conversations
     from bot.api.health import bp as health
-    from bot.channels.rest import bp as rest
+    from bot.media import bp as media
 
-    for bp in (rest, conversations, health):
+    for channel in services.channels:
+        app.register_blueprint(channel.blueprint(services.agent.handle))
+    for bp in (conversations, health, media):
         app.register_blueprint(bp)
     for module in ("bot.api.parse", "bot.api.translate"):
         _register_optional(app, module)
@@ -45,27 +49,23 @@ def _register_optional(app: Flask, module: str) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """One handler: any error with `code` and `http_status` (Parley's and the engines') -> JSON body."""
+    """One handler: every error becomes Rasa's error body with the status its `kind` maps to."""
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        code = (exc.name or "error").lower().replace(" ", "_")
+        reason = (exc.name or "error").lower().replace(" ", "_")
         if exc.code == 413:
-            code = "payload_too_large"
-        return jsonify({"error": code, "message": exc.description}), exc.code
+            reason = "payload_too_large"
+        status = exc.code or 500
+        return jsonify(error_body(status, reason, exc.description or reason)), status
 
     @app.errorhandler(Exception)
     def _any(exc: Exception):
-        status = getattr(exc, "http_status", None)
-        code = getattr(exc, "code", None)
-        if isinstance(status, int) and isinstance(code, str):
-            if status >= 500:
-                log.error("event=request.failed code=%s message=%s", code, exc)
-            return jsonify({"error": code, "message": getattr(exc, "message", None) or str(exc)}), status
-        log.exception("event=request.crashed")
-        return jsonify(
-            {
-                "error": "internal_error",
-                "message": f"{exc.__class__.__name__}: the server failed; see its log",
-            }
-        ), 500
+        status = http_status(exc)
+        if status is None:
+            log.exception("event=request.crashed")
+            body = error_body(500, "internal_error", f"{exc.__class__.__name__}: the server failed; see its log")
+            return jsonify(body), 500
+        if status >= 500:
+            log.error("event=request.failed code=%s message=%s", getattr(exc, "code", "?"), exc)
+        return jsonify(error_body_for(exc, status)), status

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.errors import ParleyError
+from bot.errors import exit_code
 
 log = logging.getLogger("parley")
 
@@ -167,17 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except ParleyError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # engine errors carry `code`; anything else is a bug worth a traceback
-        if hasattr(exc, "code") and hasattr(exc, "http_status"):
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        raise
-
+    except Exception as exc:  # errors of a known kind (Parley's, the engines') -> message + exit code
+        code = exit_code(exc)
+        if code is None:
+            raise  # a bug: the traceback is worth seeing
+        print(f"error: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
+        return code
 
 if __name__ == "__main__":
     sys.exit(main())

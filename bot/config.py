@@ -3,7 +3,7 @@
     config.yml       language, pipeline, policies, translation (Parley's addition)
     domain.yml       see bot/dialogue/domain.py
     data/            nlu, rules, stories
-    endpoints.yml    tracker_store, lock_store, action_endpoint
+    endpoints.yml    tracker_store, lock_store (see bot/stores/config.py), action_endpoint, actions
     credentials.yml  channels: rest, slack, ...
 
 Unknown keys and wrong types raise `ConfigError` naming the file and the key. Addresses and secrets
@@ -17,15 +17,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from bot.errors import ConfigError
+from bot.stores.config import SECRET_KEYS, LockStoreConfig, TrackerStoreConfig
 from bot.yamlio import read_yaml
 
 log = logging.getLogger(__name__)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 _CONFIG_KEYS = {"recipe", "language", "assistant_id", "pipeline", "policies", "translation", "version"}
-_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint"}
+_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions"}
 _RASA_ENDPOINTS_IGNORED = {
     "event_broker",
     "nlg",
@@ -49,16 +53,6 @@ _RASA_CHANNELS_IGNORED = {
     "cisco",
     "microsoft",
 }
-
-
-@dataclass(frozen=True)
-class StoreConfig:
-    type: str = "redis"
-    url: str | None = None
-    db: int = 0
-    key_prefix: str = ""
-    record_exp: int = 0  # seconds; 0 = keep forever
-    lifetime: float = 60.0  # lock stores: seconds a crashed worker can hold a conversation
 
 
 @dataclass(frozen=True)
@@ -95,17 +89,28 @@ class Project:
     pipeline: tuple[dict[str, Any], ...] = ()
     policies: tuple[dict[str, Any], ...] = ()
     translation_pairs: tuple[TranslationPair, ...] = ()
-    tracker_store: StoreConfig = StoreConfig(key_prefix="tracker:")
-    lock_store: StoreConfig = StoreConfig(key_prefix="lock:")
+    tracker_store: TrackerStoreConfig = TrackerStoreConfig()
+    lock_store: LockStoreConfig = LockStoreConfig()
     action_endpoint: ActionEndpoint | None = None
+    # endpoints.yml `actions:`: model-backed action name -> its settings (names checked by the registry)
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     rest: RestChannelConfig = RestChannelConfig()
     slack: SlackChannelConfig | None = None
     redis_url: str | None = None  # from REDIS_URL; None = the embedded Redis
     channels: Mapping[str, Any] = field(default_factory=dict)
+    credentials: dict[str, Any] = field(default_factory=dict)  # credentials.yml as read, one key a channel
 
     @property
     def config_path(self) -> Path:
         return self.root / "config.yml"
+
+    @property
+    def endpoints_path(self) -> Path:
+        return self.root / "endpoints.yml"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.root / "credentials.yml"
 
     @property
     def domain_path(self) -> Path:
@@ -149,9 +154,12 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     for key in set(endpoints) & _RASA_ENDPOINTS_IGNORED:
         log.warning("event=config.ignored file=%s key=%s (not used by Parley)", endpoints_path, key)
     _reject_unknown(endpoints, _ENDPOINT_KEYS | _RASA_ENDPOINTS_IGNORED, endpoints_path)
-    tracker_store = _store(endpoints.get("tracker_store"), endpoints_path, "tracker_store", "tracker:")
-    lock_store = _store(endpoints.get("lock_store"), endpoints_path, "lock_store", "lock:")
+    tracker_store = _validated(
+        TrackerStoreConfig, endpoints.get("tracker_store"), endpoints_path, "tracker_store"
+    )
+    lock_store = _validated(LockStoreConfig, endpoints.get("lock_store"), endpoints_path, "lock_store")
     action_endpoint = _action_endpoint(endpoints.get("action_endpoint"), endpoints_path)
+    actions = _actions(endpoints.get("actions"), endpoints_path)
 
     credentials_path = root / "credentials.yml"
     credentials = _mapping(read_yaml(credentials_path), credentials_path) if credentials_path.exists() else {}
@@ -160,6 +168,8 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     slack = _slack(credentials.get("slack"), credentials_path, env) if "slack" in credentials else None
 
     redis_url = env.get("REDIS_URL") or None
+    if redis_url:
+        _warn_replaced_by_env(endpoints_path, tracker_store, lock_store)
     return Project(
         root=root,
         language=language,
@@ -170,10 +180,12 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
         tracker_store=tracker_store,
         lock_store=lock_store,
         action_endpoint=action_endpoint,
+        actions=actions,
         rest=rest,
         slack=slack,
         redis_url=redis_url,
         channels={k: v for k, v in credentials.items() if k in _KNOWN_CHANNELS},
+        credentials=dict(credentials),
     )
 
 
@@ -225,38 +237,56 @@ def _translation(raw: Any, path: Path, root: Path) -> tuple[TranslationPair, ...
     return tuple(pairs)
 
 
-def _store(raw: Any, path: Path, key: str, default_prefix: str) -> StoreConfig:
+def _validated(model: type[_Model], raw: Any, path: Path, key: str) -> _Model:
+    """`raw` (the mapping under `key` in `path`) as `model`; the first problem names file and key.
+    The input is never echoed for a secret key, and the pydantic error is not chained (its text would)."""
     if raw is None:
-        return StoreConfig(key_prefix=default_prefix)
+        return model()
     if not isinstance(raw, dict):
-        raise ConfigError(path, key, "must be a mapping (type, url, db, key_prefix, record_exp)")
-    allowed = {"type", "url", "db", "key_prefix", "record_exp", "lifetime", "password", "port", "host"}
-    for k in raw:
-        if k not in allowed:
-            raise ConfigError(path, f"{key}.{k}", f"unknown key; valid: {', '.join(sorted(allowed))}")
-    if raw.get("type", "redis") != "redis":
+        raise ConfigError(path, key, f"must be a mapping, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        cause = (problem.get("ctx") or {}).get("error")
+        loc = getattr(cause, "key", None) or ".".join(str(part) for part in problem["loc"])
+        where = f"{key}.{loc}" if loc else key
+        if problem["type"] == "extra_forbidden":
+            message = f"unknown key; valid: {', '.join(sorted(model.model_fields))}"
+        else:
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            shown = problem["type"] != "value_error" and loc not in SECRET_KEYS
+            if shown and isinstance(raw.get(loc), str | int | float):
+                message += f", got {raw[loc]!r}"
+        raise ConfigError(path, where, message) from None
+
+
+def _actions(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
+    """`actions:` maps each model-backed action to its settings: `{action_translate: {}, ...}`."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
         raise ConfigError(
-            path, f"{key}.type", f"got {raw.get('type')!r}; Parley stores conversations in Redis: use `redis`"
+            path, "actions", "must map action names to their settings, e.g. action_translate: {}"
         )
-    url = raw.get("url")
-    if url is not None and not isinstance(url, str):
-        raise ConfigError(path, f"{key}.url", "must be a string such as redis://localhost:6379/0")
-    if url and not url.startswith(("redis://", "rediss://", "unix://")):
-        host = raw.get("host") or url
-        url = f"redis://{host}:{raw.get('port', 6379)}"
-    for int_key in ("db", "record_exp"):
-        if int_key in raw and not isinstance(raw[int_key], int):
-            raise ConfigError(path, f"{key}.{int_key}", f"must be an integer, got {raw[int_key]!r}")
-    if "lifetime" in raw and not isinstance(raw["lifetime"], int | float):
-        raise ConfigError(path, f"{key}.lifetime", "must be a number of seconds")
-    return StoreConfig(
-        type="redis",
-        url=url,
-        db=int(raw.get("db", 0)),
-        key_prefix=str(raw.get("key_prefix", default_prefix)),
-        record_exp=int(raw.get("record_exp", 0) or 0),
-        lifetime=float(raw.get("lifetime", 60.0)),
-    )
+    actions: dict[str, dict[str, Any]] = {}
+    for name, settings in raw.items():
+        if not isinstance(name, str):
+            raise ConfigError(path, f"actions.{name}", "an action name must be a string")
+        if settings is None:
+            settings = {}  # `action_translate:` with nothing after it: the action with its defaults
+        if not isinstance(settings, dict):
+            raise ConfigError(
+                path, f"actions.{name}", f"must be a mapping of settings, got {type(settings).__name__}"
+            )
+        actions[name] = dict(settings)
+    return actions
+
+
+def _warn_replaced_by_env(path: Path, *sections: TrackerStoreConfig | LockStoreConfig) -> None:
+    for name, section in zip(("tracker_store", "lock_store"), sections, strict=True):
+        for key in section.connection_keys():
+            log.warning("event=config.replaced_by_env file=%s key=%s.%s by=REDIS_URL", path, name, key)
 
 
 def _action_endpoint(raw: Any, path: Path) -> ActionEndpoint | None:

@@ -1,29 +1,102 @@
-"""Parley's error tree. Every error a user can cause or meet maps to one HTTP status and a stable code.
+"""Parley's error tree, and the one place where an error's kind becomes an HTTP status and an exit code.
 
-    ParleyError                      500 internal_error
-    ├── BadRequest                   400 bad_request
-    │   ├── InvalidJSON              400 invalid_json
-    │   ├── InvalidEncoding          400 invalid_encoding
-    │   └── ValidationFailed         400 validation_failed
-    ├── NotFound                     404 not_found
-    ├── PayloadTooLarge              413 payload_too_large
-    ├── ConfigError                  (start-up only; names file and key)
-    ├── ModelNotFound                503 model_not_found
-    └── DependencyError              503 dependency_unavailable
-        ├── StoreUnavailable         503 store_unavailable   (Redis down)
-        └── ActionServerError        502 action_server_error
+Every error a user can cause or meet carries a `kind` and a stable `code`:
 
-Engines (`nlu/`, `translation/`) never import `bot`; their own error bases (`nlu.errors.NLUError`,
-`translation.errors.TranslationError`) carry the same two class attributes, `code` and `http_status`,
-so the one handler in `bot/app.py` renders them all as `{"error": code, "message": ...}`.
+    kind          HTTP  exit   e.g.
+    bad_input      400    2    InvalidJSON, ValidationFailed, an engine's bad input
+    unauthorized   401    2    a channel request without its credentials
+    forbidden      403    2    a token that does not allow this
+    not_found      404    3    NotFound, an unknown language pair
+    conflict       409    4    a model that does not fit the project
+    too_large      413    2    PayloadTooLarge, InputTooLong
+    rate_limited   429    5    too many requests from one sender
+    config         500   78    ConfigError (names file, line and key; a start-up error)
+    unavailable    503   69    Redis down, the action server failing, a model missing
+    internal       500   70    a bug: the log has the traceback
+
+Engines (`nlu/`, `translation/`, `actions/`) never import `bot`: their own exception classes carry
+`kind` and `code` as class attributes, and `http_status()` / `exit_code()` read them from any exception.
+Every HTTP error body has Rasa's shape (`error_body`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import __version__
+
+KIND_STATUS: dict[str, int] = {
+    "bad_input": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "config": 500,
+    "internal": 500,
+    "unavailable": 503,
+}
+KIND_EXIT: dict[str, int] = {
+    "bad_input": 2,
+    "unauthorized": 2,
+    "forbidden": 2,
+    "not_found": 3,
+    "conflict": 4,
+    "too_large": 2,
+    "rate_limited": 5,
+    "config": 78,  # EX_CONFIG
+    "internal": 70,  # EX_SOFTWARE
+    "unavailable": 69,  # EX_UNAVAILABLE
+}
+HELP = {
+    "config": "fix the file and key named in the message, then restart",
+    "unavailable": "a dependency is down or a model is missing; see /health and the server log",
+}
+
+
+def kind_of(exc: BaseException) -> str | None:
+    kind = getattr(exc, "kind", None)
+    return kind if isinstance(kind, str) and kind in KIND_STATUS else None
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status for an error of a known kind; None for anything else (a bug: 500 + traceback)."""
+    kind = kind_of(exc)
+    return KIND_STATUS[kind] if kind is not None else None
+
+
+def exit_code(exc: BaseException) -> int | None:
+    kind = kind_of(exc)
+    return KIND_EXIT[kind] if kind is not None else None
+
+
+def error_body(
+    status: int, reason: str, message: str, details: dict[str, Any] | None = None, help: str | None = None
+) -> dict[str, Any]:
+    """Rasa's error JSON: {"version", "status": "failure", "message", "reason", "details", "help", "code"}."""
+    return {
+        "version": __version__,
+        "status": "failure",
+        "message": message,
+        "reason": reason,
+        "details": details or {},
+        "help": help,
+        "code": status,
+    }
+
+
+def error_body_for(exc: BaseException, status: int) -> dict[str, Any]:
+    kind = kind_of(exc) or "internal"
+    details = dict(getattr(exc, "details", None) or {})
+    details.setdefault("kind", kind)
+    message = getattr(exc, "message", None) or str(exc)
+    return error_body(status, str(getattr(exc, "code", kind)), message, details, HELP.get(kind))
+
 
 class ParleyError(Exception):
+    kind = "internal"
     code = "internal_error"
-    http_status = 500
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -31,13 +104,10 @@ class ParleyError(Exception):
         if code is not None:
             self.code = code
 
-    def to_dict(self) -> dict[str, str]:
-        return {"error": self.code, "message": self.message}
-
 
 class BadRequest(ParleyError):
+    kind = "bad_input"
     code = "bad_request"
-    http_status = 400
 
 
 class InvalidJSON(BadRequest):
@@ -52,43 +122,49 @@ class ValidationFailed(BadRequest):
     code = "validation_failed"
 
 
+class Unauthorized(ParleyError):
+    kind = "unauthorized"
+    code = "unauthorized"
+
+
 class NotFound(ParleyError):
+    kind = "not_found"
     code = "not_found"
-    http_status = 404
+
+
+class Conflict(ParleyError):
+    kind = "conflict"
+    code = "conflict"
 
 
 class PayloadTooLarge(ParleyError):
+    kind = "too_large"
     code = "payload_too_large"
-    http_status = 413
 
 
 class ConfigError(ParleyError):
-    """A project file is missing or wrong. The message names the file and the key."""
+    """A project file is missing or wrong. The message names the file (and line) and the key."""
 
+    kind = "config"
     code = "config_error"
-    http_status = 500
 
-    def __init__(self, path: object, key: str | None, problem: str) -> None:
-        where = f"{path}" + (f": key '{key}'" if key else "")
+    def __init__(self, path: object, key: str | None, problem: str, line: int | None = None) -> None:
+        where = f"{path}" + (f":{line}" if line else "") + (f": key '{key}'" if key else "")
         super().__init__(f"{where}: {problem}")
         self.path = path
         self.key = key
+        self.line = line
 
 
 class ModelNotFound(ParleyError):
+    kind = "unavailable"
     code = "model_not_found"
-    http_status = 503
 
 
 class DependencyError(ParleyError):
+    kind = "unavailable"
     code = "dependency_unavailable"
-    http_status = 503
 
 
 class StoreUnavailable(DependencyError):
     code = "store_unavailable"
-
-
-class ActionServerError(DependencyError):
-    code = "action_server_error"
-    http_status = 502

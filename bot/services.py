@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from actions.registry import build_model_backed
+from actions.sdk import Action, ActionSettings
 from bot.agent import Agent
+from bot.channels.base import InputChannel
+from bot.channels.registry import load_channels
 from bot.config import Project
 from bot.dialogue.domain import Domain, load_domain
 from bot.dialogue.model import DialogueModel
+from bot.errors import ConfigError
+from bot.media import RedisMediaStore
 from bot.stores.base import LockStore, TrackerStore
 from bot.stores.embedded import EmbeddedRedis
-from bot.stores.redis import RedisLockStore, RedisTrackerStore, connect
+from bot.stores.factory import open_stores
+from bot.stores.factory import redis_for as _redis_for
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,8 @@ class Services:
     tracker_store: TrackerStore
     lock_store: LockStore
     redis_url: str
+    channels: list[InputChannel]
+    media: RedisMediaStore
     embedded_redis: EmbeddedRedis | None = None
 
     def close(self) -> None:
@@ -45,18 +55,36 @@ def model_paths(project: Project) -> dict[str, Path]:
 
 
 def redis_for(project: Project) -> tuple[str, EmbeddedRedis | None]:
-    """REDIS_URL, else endpoints.yml's tracker_store.url, else the embedded Redis under `.parley/redis`."""
-    url = project.redis_url or project.tracker_store.url
-    if url:
-        return url, None
-    embedded = EmbeddedRedis(project.state_dir / "redis").start()
-    return embedded.url, embedded
+    """REDIS_URL, else endpoints.yml's tracker_store, else the embedded Redis (bot/stores/factory.py)."""
+    return _redis_for(project)
 
 
-def model_backed_actions(project: Project, translation: Any | None) -> dict[str, Any]:
-    from actions.translate import TranslateAction
+def project_actions(
+    project: Project, engines: dict[str, Any], media: RedisMediaStore
+) -> dict[str, Callable[[], Action]]:
+    """The project's custom actions plus the model-backed ones endpoints.yml `actions:` switches on."""
+    from actions.custom import load_custom_actions
 
-    return {"action_translate": lambda: TranslateAction(translation, source_language=project.language)}
+    def settings_for(name: str, options: dict[str, Any]) -> ActionSettings:
+        return ActionSettings(
+            name=name,
+            options=options,
+            project_root=project.root,
+            language=project.language,
+            engines=engines,
+            media=media,
+        )
+
+    custom = load_custom_actions(project.root)
+    model_backed = build_model_backed(getattr(project, "actions", {}) or {}, settings_for)
+    clash = sorted(set(custom) & set(model_backed))
+    if clash:
+        raise ConfigError(
+            project.root / "endpoints.yml",
+            f"actions.{clash[0]}",
+            "the project's actions module also defines this action; rename one of them",
+        )
+    return {**custom, **model_backed}
 
 
 def load_translation(project: Project) -> Any | None:
@@ -83,28 +111,18 @@ def load_translation(project: Project) -> Any | None:
 def build_services(project: Project) -> Services:
     from nlu import NLUModel  # engines are imported lazily: `parley --help` stays fast
 
+    channels = load_channels(getattr(project, "credentials", {}) or {}, project.root / "credentials.yml")
     domain = load_domain(project.domain_path)
     paths = model_paths(project)
     nlu_model = NLUModel.load(paths["nlu"])
     dialogue = DialogueModel.load(paths["dialogue"])
     translation = load_translation(project)
 
-    url, embedded = redis_for(project)
-    tracker_client = connect(url, project.tracker_store.db)
-    lock_client = connect(project.lock_store.url or url, project.lock_store.db)
-    tracker_store = RedisTrackerStore(
-        tracker_client,
-        key_prefix=project.tracker_store.key_prefix,
-        record_exp=project.tracker_store.record_exp,
-        url=url,
-    )
-    lock_store = RedisLockStore(
-        lock_client, key_prefix=project.lock_store.key_prefix, lifetime_s=project.lock_store.lifetime, url=url
-    )
-    tracker_store.ping()  # a missing Redis is an error at start-up, never a silent in-memory fallback
-    from actions.custom import load_custom_actions
-
-    actions = {**load_custom_actions(project.root), **model_backed_actions(project, translation)}
+    stores = open_stores(project)  # a missing Redis is an error at start-up, never an in-memory fallback
+    url, embedded, tracker_store, lock_store = stores.url, stores.embedded, stores.tracker, stores.lock
+    tracker_client = tracker_store.client
+    media = RedisMediaStore(tracker_client, key_prefix=f"{project.tracker_store.key_prefix}media:")
+    actions = project_actions(project, {"translation": translation}, media)
     agent = Agent(
         domain,
         nlu_model,
@@ -115,4 +133,16 @@ def build_services(project: Project) -> Services:
         action_endpoint=project.action_endpoint,
     )
     log.info("event=services.ready redis=%s embedded=%s", url.split("@")[-1], embedded is not None)
-    return Services(project, domain, agent, nlu_model, translation, tracker_store, lock_store, url, embedded)
+    return Services(
+        project,
+        domain,
+        agent,
+        nlu_model,
+        translation,
+        tracker_store,
+        lock_store,
+        url,
+        channels,
+        media,
+        embedded,
+    )

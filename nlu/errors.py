@@ -1,14 +1,14 @@
-"""Errors of the NLU engine. Each carries a stable `code` and an `http_status`, like `bot.errors`.
+"""Errors of the NLU engine. Each carries a stable `code` and a `kind`, which the server maps to an
+HTTP status and the CLI to an exit code (in one place: bot/errors.py).
 
-    NLUError                      500 nlu_error
-    ├── TrainingDataError         400 training_data_error   (names file and line)
-    ├── PipelineConfigError       400 config_error          (names file and key)
-    ├── ModelNotFound             503 model_not_found       (run `parley train`)
-    ├── IncompatibleModel         503 model_incompatible    (trained by another version; retrain)
-    └── InvalidInput              400 validation_failed     (parse() got something that is not text)
+    NLUError                      internal     nlu_error
+    ├── TrainingDataError         bad_input    training_data_error   (names file and line)
+    ├── PipelineConfigError       config       config_error          (names file and key)
+    ├── ModelNotFound             unavailable  model_not_found       (run `parley train`)
+    ├── IncompatibleModel         unavailable  model_incompatible    (trained by another version; retrain)
+    └── InvalidInput              bad_input    validation_failed     (parse() got something that is not text)
 
-The engine never imports `bot`; the server's one error handler renders any of these as
-`{"error": code, "message": ...}` with the status.
+The engine never imports `bot`.
 """
 
 from __future__ import annotations
@@ -18,21 +18,19 @@ from pathlib import Path
 
 class NLUError(Exception):
     code = "nlu_error"
-    http_status = 500
+    kind = "internal"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def to_dict(self) -> dict[str, str]:
-        return {"error": self.code, "message": self.message}
 
 
 class TrainingDataError(NLUError):
     """A training data file is malformed. The message starts with `file:line:`."""
 
     code = "training_data_error"
-    http_status = 400
+    kind = "bad_input"
 
     def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
         where = f"{path}" + (f":{line}" if line is not None else "")
@@ -45,7 +43,7 @@ class PipelineConfigError(NLUError):
     """`config.yml` names an unknown component or key. The message names the file and the key."""
 
     code = "config_error"
-    http_status = 400
+    kind = "config"
 
     def __init__(self, path: Path | str | None, key: str | None, problem: str) -> None:
         where = f"{path}" if path is not None else "pipeline config"
@@ -58,14 +56,14 @@ class PipelineConfigError(NLUError):
 
 class ModelNotFound(NLUError):
     code = "model_not_found"
-    http_status = 503
+    kind = "unavailable"
 
 
 class IncompatibleModel(NLUError):
     code = "model_incompatible"
-    http_status = 503
+    kind = "unavailable"
 
 
 class InvalidInput(NLUError):
     code = "validation_failed"
-    http_status = 400
+    kind = "bad_input"

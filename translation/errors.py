@@ -1,15 +1,15 @@
-"""Errors of the translation engine. Each carries a stable `code` and an `http_status`.
+"""Errors of the translation engine. Each carries a stable `code` and a `kind`, which the server maps
+to an HTTP status and the CLI to an exit code (in one place: bot/errors.py).
 
-    TranslationError                 500 translation_error
-    ├── DataError                    400 bad_data            (prepare: file + line named)
-    ├── ConfigError                  400 config_error        (file + key named)
-    ├── UnknownModel                 400 unknown_model       (catalog: lists valid names)
-    ├── UnknownLanguagePair          404 unknown_language_pair (lists loaded pairs)
-    ├── InputTooLong                 413 input_too_long
-    └── ModelNotFound                503 model_not_found     (missing/broken model directory)
+    TranslationError                 internal     translation_error
+    ├── DataError                    bad_input    bad_data              (prepare: file + line named)
+    ├── ConfigError                  config       config_error          (file + key named)
+    ├── UnknownModel                 bad_input    unknown_model         (catalog: lists valid names)
+    ├── UnknownLanguagePair          not_found    unknown_language_pair (lists loaded pairs)
+    ├── InputTooLong                 too_large    input_too_long
+    └── ModelNotFound                unavailable  model_not_found       (missing/broken model directory)
 
-The engine never imports `bot`; the server renders these as `{"error": code, "message": ...}`
-because they carry the same two class attributes as `bot.errors.ParleyError`.
+The engine never imports `bot`.
 """
 
 from __future__ import annotations
@@ -17,26 +17,24 @@ from __future__ import annotations
 
 class TranslationError(Exception):
     code = "translation_error"
-    http_status = 500
+    kind = "internal"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    def to_dict(self) -> dict[str, str]:
-        return {"error": self.code, "message": self.message}
 
 
 class DataError(TranslationError):
     """Bad training data; the message names the file and (where it applies) the line."""
 
     code = "bad_data"
-    http_status = 400
+    kind = "bad_input"
 
 
 class ConfigError(TranslationError):
     code = "config_error"
-    http_status = 400
+    kind = "config"
 
     def __init__(self, path: object, key: str | None, problem: str) -> None:
         where = f"{path}" + (f": key '{key}'" if key else "")
@@ -47,19 +45,19 @@ class ConfigError(TranslationError):
 
 class UnknownModel(TranslationError):
     code = "unknown_model"
-    http_status = 400
+    kind = "bad_input"
 
 
 class UnknownLanguagePair(TranslationError):
     code = "unknown_language_pair"
-    http_status = 404
+    kind = "not_found"
 
 
 class InputTooLong(TranslationError):
     code = "input_too_long"
-    http_status = 413
+    kind = "too_large"
 
 
 class ModelNotFound(TranslationError):
     code = "model_not_found"
-    http_status = 503
+    kind = "unavailable"

@@ -3,7 +3,7 @@
     next = argmax_i (1 - redundancy) * score_i - redundancy * max_{j picked} cos(v_i, v_j)
 
 Ties go to the earlier sentence, so the choice is deterministic. Sentences shorter than `min_words` are
-kept back and used only when the longer ones run out. With a word budget, a sentence that would overflow
+kept back and used only when all the longer ones are picked. With a word budget, a sentence that would overflow
 it is skipped (a shorter one may still fit); if not even the first pick fits, the best sentence is
 returned alone, longer than asked, rather than nothing.
 """
@@ -42,7 +42,7 @@ def mmr_select(
                 if fitting.any():
                     choosable = fitting
                 elif picked:
-                    break
+                    return sorted(picked)  # the budget is used up
             gain = np.where(choosable, (1.0 - redundancy) * scores - redundancy * max_sim, -np.inf)
             best = int(np.argmax(gain))  # first maximum: the earliest sentence wins ties
             picked.append(best)

@@ -2,7 +2,7 @@
 
 The work is done by `translation.service.TranslationService` (hung on the app as
 `extensions["parley"].translation`); its errors (unknown pair 404, too long 413) carry `code` and
-`http_status` and are rendered by the app's one error handler.
+`kind` and are rendered by the app's one error handler.
 """
 
 from __future__ import annotations

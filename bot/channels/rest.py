@@ -1,34 +1,57 @@
-"""Rasa's REST channel.
+"""Rasa's REST channel: `POST /webhooks/rest/webhook {"sender", "message", "metadata"?}` -> the replies.
 
-`POST /webhooks/rest/webhook {"sender", "message", "metadata"?}` -> a list of messages.
+credentials.yml:
+    rest:
+      max_message_chars: 5000   # longer messages get 413
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
+from pydantic import PositiveInt
 
-from bot.agent import UserMessage
 from bot.api.body import json_object, optional_dict, required_str
+from bot.channels.base import ChannelSettings, CollectingOutputChannel, InputChannel, OnMessage, UserMessage
 from bot.errors import PayloadTooLarge
 
-bp = Blueprint("rest", __name__)
+MAX_SENDER_CHARS = 256
 
 
-@bp.post("/webhooks/rest/webhook")
-def receive():
-    services = current_app.extensions["parley"]
-    body = json_object(request)
-    sender = required_str(body, "sender", allow_empty=False)
-    text = required_str(body, "message")
-    metadata = optional_dict(body, "metadata")
-    limit = services.project.rest.max_message_chars
-    if len(text) > limit:
-        raise PayloadTooLarge(
-            f"message has {len(text)} characters, the limit is {limit}; shorten it or split it"
-        )
-    if len(sender) > 256:
-        raise PayloadTooLarge(f"sender has {len(sender)} characters, the limit is 256")
-    responses = services.agent.handle(
-        UserMessage(text=text, sender_id=sender, input_channel="rest", metadata=metadata)
-    )
-    return jsonify(responses)
+class RestSettings(ChannelSettings):
+    max_message_chars: PositiveInt = 5000
+
+
+class RestInput(InputChannel):
+    name = "rest"
+    Settings = RestSettings
+    settings: RestSettings
+
+    def limits(self) -> dict[str, int]:
+        return {"max_message_chars": self.settings.max_message_chars}
+
+    def blueprint(self, on_message: OnMessage) -> Blueprint:
+        bp = Blueprint("rest", __name__)
+
+        @bp.post("/webhooks/rest/webhook")
+        def receive():
+            message = self.read_message(self.name)
+            output = CollectingOutputChannel()
+            on_message(message, output)
+            return jsonify(output.messages)
+
+        return bp
+
+    def read_message(self, channel: str) -> UserMessage:
+        """The request's `sender`, `message` and `metadata`, checked (400 / 413 saying what to fix)."""
+        body = json_object(request)
+        sender = required_str(body, "sender", allow_empty=False)
+        text = required_str(body, "message")
+        metadata = optional_dict(body, "metadata")
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            raise PayloadTooLarge(
+                f"message has {len(text)} characters, the limit is {limit}; shorten it or split it"
+            )
+        if len(sender) > MAX_SENDER_CHARS:
+            raise PayloadTooLarge(f"sender has {len(sender)} characters, the limit is {MAX_SENDER_CHARS}")
+        return UserMessage(text=text, sender_id=sender, input_channel=channel, metadata=metadata)

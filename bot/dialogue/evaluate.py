@@ -243,10 +243,9 @@ def add_test_core_parser(test_subparsers: argparse._SubParsersAction) -> None:
 def cmd_test_core(args: argparse.Namespace) -> int:
     from bot.config import load_project
     from bot.dialogue.domain import load_domain
-    from bot.services import model_paths
 
     project = load_project(args.project)
-    model = DialogueModel.load(model_paths(project)["dialogue"])
+    model = DialogueModel.load(project.models_dir / "dialogue")
     domain = load_domain(project.domain_path)
     domain = domain.with_responses({})
     stories_path = args.stories or project.tests_path
@@ -258,7 +257,7 @@ def cmd_test_core(args: argparse.Namespace) -> int:
     if args.with_nlu:
         from nlu import NLUModel
 
-        nlu = NLUModel.load(model_paths(project)["nlu"])
+        nlu = NLUModel.load(project.models_dir / "nlu")
     evaluation = evaluate_stories(model, domain, data.stories, nlu)
     out = args.out or project.root / "results"
     report = write_reports(evaluation, out, f"{project.root.name}: actions in test stories")

@@ -15,12 +15,20 @@ import logging
 import threading
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.dialogue.events import ReminderCancelled, ReminderScheduled, UserUttered
+from bot.dialogue.tracker import Tracker
 
-if TYPE_CHECKING:
-    from bot.agent import Agent
+
+class Agent(Protocol):
+    """What the scheduler needs of the agent: read a conversation, trigger an intent in it."""
+
+    def tracker(self, sender_id: str) -> Tracker: ...
+
+    def trigger_intent(
+        self, sender_id: str, intent: str, entities: Any = None, *, input_channel: str = "external"
+    ) -> Any: ...
 
 log = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ import redis
 
 from bot.dialogue.events import Event, event_from_dict
 from bot.errors import DependencyError, StoreUnavailable
+from bot.stores.config import describe_url
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,22 @@ _REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, 
 
 
 def connect(url: str, db: int | None = None) -> redis.Redis:
+    """A client for `url` (see bot/stores/config.py); the URL's own `db` and `socket_timeout` win."""
     kwargs: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3, "health_check_interval": 30}
     if db is not None:
         kwargs["db"] = db
     return redis.Redis.from_url(url, **kwargs)
 
 
-def _describe(url: str) -> str:
-    return url.split("@")[-1]  # never log a password
+def unavailable(url: str, exc: Exception, fix: str, what: str = "") -> StoreUnavailable:
+    """The error for a Redis that cannot be used: where it is (never the password), why, and what to fix."""
+    where = f"Redis at {describe_url(url) if url else 'the configured URL'}{what}"
+    if isinstance(exc, redis.exceptions.AuthenticationError):
+        return StoreUnavailable(
+            f"{where} refused the login ({exc.__class__.__name__}: {exc}); "
+            f"check the username and password in {fix}"
+        )
+    return StoreUnavailable(f"{where} cannot be reached ({exc.__class__.__name__}); start Redis or fix {fix}")
 
 
 class RedisTrackerStore:
@@ -86,11 +95,7 @@ class RedisTrackerStore:
             raise self._down(exc) from exc
 
     def _down(self, exc: Exception) -> StoreUnavailable:
-        return StoreUnavailable(
-            f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached "
-            f"({exc.__class__.__name__}). "
-            "Start Redis or fix REDIS_URL / endpoints.yml tracker_store.url; nothing was stored."
-        )
+        return unavailable(self.url, exc, "REDIS_URL / endpoints.yml tracker_store; nothing was stored")
 
 
 _ACQUIRE = """
@@ -166,11 +171,7 @@ class RedisLockStore:
                 self.client.pexpire(my_key, self.lifetime_ms)
                 time.sleep(self.poll_s)
         except _REDIS_DOWN as exc:
-            raise StoreUnavailable(
-                f"Redis at {_describe(self.url) or 'the configured URL'} cannot be reached "
-                "for the lock store "
-                f"({exc.__class__.__name__}); fix REDIS_URL / endpoints.yml lock_store.url"
-            ) from exc
+            raise self._down(exc) from exc
         stop = threading.Event()
         keeper = threading.Thread(target=self._keep_alive, args=(my_key, stop), daemon=True)
         keeper.start()
@@ -185,6 +186,16 @@ class RedisLockStore:
                 log.warning(
                     "event=lock.release.failed sender=%s (the lock expires after its lifetime)", sender_id
                 )
+
+    def ping(self) -> None:
+        """Raise `StoreUnavailable` when the lock store's Redis cannot be reached or refuses the login."""
+        try:
+            self.client.ping()
+        except _REDIS_DOWN as exc:
+            raise self._down(exc) from exc
+
+    def _down(self, exc: Exception) -> StoreUnavailable:
+        return unavailable(self.url, exc, "REDIS_URL / endpoints.yml lock_store", " (lock store)")
 
     def _keep_alive(self, key: str, stop: threading.Event) -> None:
         """Renew the held ticket while the worker is alive; a crash stops renewals and the ticket expires."""

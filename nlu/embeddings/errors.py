@@ -20,4 +20,4 @@ class EmbeddingModuleError(NLUError):
     """The embedding module cannot be built or loaded. The message names the path or handle."""
 
     code = "embedding_module_unavailable"
-    http_status = 503
+    kind = "unavailable"

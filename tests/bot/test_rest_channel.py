@@ -54,14 +54,14 @@ def test_bad_input_gets_a_400_saying_what_to_fix(client, body, code, hint):
     response = post(client, body)
     assert response.status_code == 400
     payload = response.get_json()
-    assert payload["error"] == code
+    assert payload["reason"] == code
     assert hint in payload["message"]
 
 
 def test_non_utf8_bytes_get_a_400(client):
     response = post(client, b'{"sender": "u1", "message": "caf\xe9"}')
     assert response.status_code == 400
-    assert response.get_json()["error"] == "invalid_encoding"
+    assert response.get_json()["reason"] == "invalid_encoding"
 
 
 def test_over_long_message_gets_a_413_with_the_limit(client):
@@ -83,7 +83,7 @@ def test_redis_down_is_a_503_with_a_clear_message(client, redis_server):
         response = post(client, {"sender": "u1", "message": "hi"})
         assert response.status_code == 503
         body = response.get_json()
-        assert body["error"] == "store_unavailable"
+        assert body["reason"] == "store_unavailable"
         assert "Redis" in body["message"]
         health = client.get("/health")
         assert health.status_code == 503
@@ -108,7 +108,7 @@ def test_a_failing_action_leaves_a_consistent_log_and_the_conversation_goes_on(c
     services.agent.extra_actions["action_translate"] = Broken
     response = post(client, {"sender": "u-broken", "message": '/translate{"text": "good morning"}'})
     assert response.status_code == 500
-    assert response.get_json()["error"] == "internal_error"
+    assert response.get_json()["reason"] == "internal_error"
     events = client.get("/conversations/u-broken/tracker").get_json()["events"]
     assert any(e["event"] == "user" and e["text"].startswith("/translate") for e in events)
     assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"

@@ -59,7 +59,7 @@ def test_served_assistant_answers_over_http_and_keeps_conversations_across_resta
         ).json()
         assert replies[0]["recipient_id"] == "e2e" and "Parley" in replies[0]["text"]
         bad = requests.post(f"{url}/webhooks/rest/webhook", data="nope", timeout=10)
-        assert bad.status_code == 400 and bad.json()["error"] == "invalid_json"
+        assert bad.status_code == 400 and bad.json()["reason"] == "invalid_json"
     finally:
         _stop(proc)
     assert list((trained_demo / ".parley" / "redis").glob("appendonly*"))  # the embedded Redis keeps an AOF

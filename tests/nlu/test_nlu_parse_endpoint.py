@@ -50,7 +50,7 @@ def test_bad_input(client, kwargs, status, code):
     response = client.post("/model/parse", **kwargs)
     assert response.status_code == status
     body = response.get_json()
-    assert body["error"] == code and body["message"]
+    assert body["reason"] == code and body["message"]
 
 
 def test_no_model_is_503():
@@ -61,4 +61,4 @@ def test_no_model_is_503():
 
     register_error_handlers(app)
     response = app.test_client().post("/model/parse", json={"text": "hi"})
-    assert response.status_code == 503 and response.get_json()["error"] == "model_not_found"
+    assert response.status_code == 503 and response.get_json()["reason"] == "model_not_found"

@@ -55,7 +55,7 @@ def test_missing_model_says_run_train(tmp_path):
     with pytest.raises(ModelNotFound) as info:
         NLUModel.load(tmp_path / "nothing")
     assert "parley train" in str(info.value)
-    assert ModelNotFound.http_status == 503 and ModelNotFound.code == "model_not_found"
+    assert ModelNotFound.kind == "unavailable" and ModelNotFound.code == "model_not_found"
 
 
 def test_save_load_round_trip_gives_identical_parses(sparse_model, sparse_model_dir, tmp_path):

@@ -57,10 +57,14 @@ def test_translate_many_with_alignments(client, tiny_pairs):
 def test_unknown_pair_is_404_listing_pairs(client):
     r = client.post("/translate", json={"text": "hi", "source": "en", "target": "fr"})
     assert r.status_code == 404
-    assert r.get_json() == {
-        "error": "unknown_language_pair",
+    body = r.get_json()
+    assert {k: body[k] for k in ("status", "reason", "message", "code")} == {
+        "status": "failure",
+        "reason": "unknown_language_pair",
         "message": "no model for en-fr; available pairs: en-de",
+        "code": 404,
     }
+    assert set(body) == {"version", "status", "message", "reason", "details", "help", "code"}
 
 
 @pytest.mark.parametrize(
@@ -81,17 +85,17 @@ def test_unknown_pair_is_404_listing_pairs(client):
 def test_bad_requests_are_400_saying_what_to_fix(client, body, fragment):
     r = client.post("/translate", json=body)
     assert r.status_code == 400
-    assert r.get_json()["error"] == "validation_failed"
+    assert r.get_json()["reason"] == "validation_failed"
     assert fragment in r.get_json()["message"]
 
 
 def test_too_long_is_413(client):
     r = client.post("/translate", json={"texts": ["hi"] * 100, "source": "en", "target": "de"})
-    assert r.status_code == 413 and r.get_json()["error"] == "input_too_long"
+    assert r.status_code == 413 and r.get_json()["reason"] == "input_too_long"
 
 
 def test_no_model_is_503_saying_how_to_train_one():
     r = make_client(None).post("/translate", json={"text": "hi", "source": "en", "target": "de"})
     assert r.status_code == 503
-    assert r.get_json()["error"] == "model_not_found"
+    assert r.get_json()["reason"] == "model_not_found"
     assert "parley translate train" in r.get_json()["message"]

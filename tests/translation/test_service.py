@@ -35,7 +35,7 @@ def test_alignments_on_request(service, tiny_pairs):
 def test_unknown_pair_is_404_and_lists_available_pairs(service):
     with pytest.raises(UnknownLanguagePair) as info:
         service.translate(["hi"], "de", "fr")
-    assert info.value.http_status == 404
+    assert info.value.kind == "not_found"
     assert "de-fr" in info.value.message and "available pairs: en-de, en-de-rnn" in info.value.message
 
 
@@ -51,7 +51,7 @@ def test_long_text_is_split_into_sentences(service, tiny_pairs):
         assert len(out.alignment) == len(out.target_tokens)
         with pytest.raises(InputTooLong) as info:
             service.translate(["word " * 40], "en", "de")
-        assert info.value.http_status == 413 and f"the limit is {limit}" in info.value.message
+        assert info.value.kind == "too_large" and f"the limit is {limit}" in info.value.message
     finally:
         service._max_input_tokens = None
 

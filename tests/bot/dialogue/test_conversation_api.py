@@ -114,7 +114,9 @@ def agent(project: Path, redis_client) -> Agent:
 @pytest.fixture
 def client(project: Path, agent: Agent, redis_server, redis_client):
     from bot.app import create_app
+    from bot.channels.registry import load_channels
     from bot.config import load_project
+    from bot.media import RedisMediaStore
     from bot.services import Services
 
     services = Services(
@@ -126,6 +128,8 @@ def client(project: Path, agent: Agent, redis_server, redis_client):
         agent.tracker_store,
         agent.lock_store,
         redis_server.url,
+        load_channels({}),
+        RedisMediaStore(redis_client),
     )
     return create_app(services).test_client()
 

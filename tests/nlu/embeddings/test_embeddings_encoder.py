@@ -58,7 +58,7 @@ def test_cache_is_bounded():
 def test_bad_input_is_a_clear_error(encoder, bad):
     with pytest.raises(EmbeddingInputError) as err:
         encoder.encode(bad)
-    assert err.value.http_status == 400
+    assert err.value.kind == "bad_input"
     assert "str" in err.value.message
 
 

@@ -61,7 +61,7 @@ def test_remote_handles_are_passed_to_hub_as_urls():
 def test_bad_handles_are_clear_errors(handle):
     with pytest.raises(EmbeddingModuleError) as err:
         resolve_handle(handle)
-    assert err.value.http_status == 503
+    assert err.value.kind == "unavailable"
 
 
 class _SentenceOnly(tf.Module):

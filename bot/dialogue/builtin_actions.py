@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from actions.base import Dispatcher
-
-if TYPE_CHECKING:
-    from bot.dialogue.domain import Domain
-    from bot.dialogue.events import Event
-    from bot.dialogue.tracker import Tracker
+from bot.dialogue.dispatcher import Dispatcher
+from bot.dialogue.domain import REQUESTED_SLOT, Domain
+from bot.dialogue.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
+from bot.dialogue.tracker import Tracker
 
 
 class ResponseAction:
@@ -39,7 +43,6 @@ class RestartAction:
         return "action_restart"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import Restarted
 
         if "utter_restart" in domain.responses:
             dispatcher.utter_message(response="utter_restart")
@@ -53,8 +56,6 @@ class SessionStartAction:
         return "action_session_start"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.domain import REQUESTED_SLOT
-        from bot.dialogue.events import ActionExecuted, SessionStarted, SlotSet
 
         events: list[Event] = [SessionStarted()]
         if domain.session_config.carry_over_slots_to_new_session:
@@ -73,7 +74,6 @@ class DefaultFallbackAction:
         return "action_default_fallback"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import UserUtteranceReverted
 
         if "utter_default" in domain.responses:
             dispatcher.utter_message(response="utter_default")
@@ -87,8 +87,6 @@ class DeactivateLoopAction:
         return "action_deactivate_loop"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.domain import REQUESTED_SLOT
-        from bot.dialogue.events import ActiveLoop, SlotSet
 
         return [ActiveLoop(name=None), SlotSet(name=REQUESTED_SLOT, value=None)]
 
@@ -100,7 +98,6 @@ class BackAction:
         return "action_back"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import UserUtteranceReverted
 
         if "utter_back" in domain.responses:
             dispatcher.utter_message(response="utter_back")
@@ -117,7 +114,6 @@ class TwoStageFallbackAction(DefaultFallbackAction):
         return "action_two_stage_fallback"
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import UserUtteranceReverted
 
         if "utter_ask_rephrase" in domain.responses:
             dispatcher.utter_message(response="utter_ask_rephrase")

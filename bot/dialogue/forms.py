@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from actions.base import Action, Dispatcher
-
-if TYPE_CHECKING:
-    from bot.dialogue.domain import Domain
-    from bot.dialogue.events import Event
-    from bot.dialogue.tracker import Tracker
+from bot.dialogue.dispatcher import DialogueAction, Dispatcher
+from bot.dialogue.domain import REQUESTED_SLOT, Domain
+from bot.dialogue.events import ActionExecutionRejected, ActiveLoop, Event, SlotSet, UserUttered
+from bot.dialogue.tracker import ACTION_LISTEN, Tracker
 
 log = logging.getLogger(__name__)
 
 
 class FormAction:
-    def __init__(self, form_name: str, resolve: Callable[[str], Action | None]) -> None:
+    def __init__(self, form_name: str, resolve: Callable[[str], DialogueAction | None]) -> None:
         self._name = form_name
         self.resolve = resolve  # a custom/remote action by name, or None
 
@@ -37,9 +35,7 @@ class FormAction:
         return self._name
 
     def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.domain import REQUESTED_SLOT
-        from bot.dialogue.events import ActionExecutionRejected, ActiveLoop, SlotSet
-        from bot.dialogue.tracker import ACTION_LISTEN
+        from bot.dialogue.events import SlotSet
 
         form = domain.forms[self._name]
         state = tracker.state()
@@ -91,7 +87,6 @@ class FormAction:
         return []
 
     def _trigger_intent_slots(self, tracker: Tracker, domain: Domain) -> list[Event]:
-        from bot.dialogue.events import SlotSet
 
         latest = tracker.latest_message
         intent = latest.intent_name if latest is not None else None
@@ -109,7 +104,6 @@ class FormAction:
 
 
 def _slots_set_since_user(tracker: Tracker, required: tuple[str, ...]) -> list[Any]:
-    from bot.dialogue.events import SlotSet, UserUttered
 
     out: list[Any] = []
     for event in reversed(tracker.events_after_latest_restart()):

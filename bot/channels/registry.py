@@ -1,0 +1,93 @@
+"""The channels Parley serves, by their credentials.yml key. Adding one: a module + one line below.
+
+`load_channels` reads credentials.yml's sections at start-up: each known key builds its channel from
+its validated section; an unknown key is an error naming the file, the key and the channels there are;
+a Rasa channel Parley does not implement is named in a warning (the project still starts, unchanged).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.channels.base import InputChannel
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+CHANNELS: dict[str, str] = {
+    "rest": "bot.channels.rest:RestInput",
+    "callback": "bot.channels.callback:CallbackInput",
+}
+
+# Rasa 3 channels (rasa.core.channels) that Parley does not serve (yet): named, never silently dropped.
+RASA_CHANNELS_NOT_SERVED = (
+    "slack",
+    "socketio",
+    "twilio",
+    "twilio_voice",
+    "telegram",
+    "mattermost",
+    "facebook",
+    "webexteams",
+    "rocketchat",
+    "botframework",
+    "hangouts",
+    "cisco",
+    "microsoft",
+    "audiocodes",
+    "rasa",
+)
+
+
+def channel_class(name: str) -> type[InputChannel]:
+    module, _, attr = CHANNELS[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def load_channels(credentials: Mapping[str, Any], path: Path | str = "credentials.yml") -> list[InputChannel]:
+    """The channels credentials.yml asks for; REST is always served (as in Rasa, with defaults)."""
+    sections = dict(credentials or {})
+    sections.setdefault("rest", None)
+    channels: list[InputChannel] = []
+    ignored: list[str] = []
+    for key, section in sections.items():
+        if key in CHANNELS:
+            channels.append(build_channel(key, section, path))
+        elif key in RASA_CHANNELS_NOT_SERVED:
+            ignored.append(key)
+        else:
+            raise ConfigError(
+                path,
+                key,
+                f"unknown channel; Parley's channels: {', '.join(CHANNELS)}"
+                f" (Rasa channels it does not serve yet: {', '.join(RASA_CHANNELS_NOT_SERVED)})",
+            )
+    if ignored:
+        log.warning(
+            "event=channels.not_served file=%s channels=%s: Parley does not serve these Rasa channels "
+            "yet; their sections are not used (served: %s)",
+            path,
+            ",".join(ignored),
+            ",".join(c.name for c in channels),
+        )
+    return channels
+
+
+def build_channel(name: str, section: Any, path: Path | str = "credentials.yml") -> InputChannel:
+    cls = channel_class(name)
+    if section is not None and not isinstance(section, Mapping):
+        raise ConfigError(path, name, f"must be empty or a mapping, got {type(section).__name__}")
+    try:
+        settings = cls.Settings.model_validate(dict(section or {}))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join([name, *(str(p) for p in first["loc"])])
+        valid = ", ".join(cls.Settings.model_fields) or "none"
+        raise ConfigError(path, key, f"{first['msg']} (valid keys: {valid})") from None
+    return cls(settings)
