@@ -39,6 +39,7 @@ run: train
 	$(PARLEY) run --project $(PROJECT) --port $(PORT)
 
 test: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
 lint: install

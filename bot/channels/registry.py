@@ -20,7 +20,7 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-CHANNELS: dict[str, str] = {
+CHANNELS: dict[str, str | type[InputChannel]] = {
     "rest": "bot.channels.rest:RestInput",
     "callback": "bot.channels.callback:CallbackInput",
 }
@@ -46,7 +46,11 @@ RASA_CHANNELS_NOT_SERVED = (
 
 
 def channel_class(name: str) -> type[InputChannel]:
-    module, _, attr = CHANNELS[name].partition(":")
+    """The class registered for `name`: "module:Class" (imported when first used) or the class itself."""
+    entry = CHANNELS[name]
+    if not isinstance(entry, str):
+        return entry
+    module, _, attr = entry.partition(":")
     return getattr(importlib.import_module(module), attr)
 
 
