@@ -169,6 +169,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
 
     redis_url = env.get("REDIS_URL") or None
     if redis_url:
+        _check_redis_url(redis_url)
         _warn_replaced_by_env(endpoints_path, tracker_store, lock_store)
     return Project(
         root=root,
@@ -281,6 +282,21 @@ def _actions(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
             )
         actions[name] = dict(settings)
     return actions
+
+
+def _check_redis_url(url: str) -> None:
+    """REDIS_URL must be a URL redis-py reads; errors never show the value (it may hold a password)."""
+    from redis.connection import parse_url
+
+    try:
+        parse_url(url)
+    except ValueError:
+        raise ConfigError(
+            "REDIS_URL",
+            None,
+            "not a Redis URL; expected e.g. redis://host:6379/0, rediss://... or unix://..."
+            " (quote special characters of a password as %XX)",
+        ) from None
 
 
 def _warn_replaced_by_env(path: Path, *sections: TrackerStoreConfig | LockStoreConfig) -> None:

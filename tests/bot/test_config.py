@@ -94,3 +94,41 @@ def test_domain_mistakes_name_the_file_and_key(project, content, where):
     with pytest.raises(ConfigError) as info:
         load_domain(project / "domain.yml")
     assert "domain.yml" in str(info.value) and where in str(info.value)
+
+
+def test_endpoints_actions_map_each_model_backed_action_to_its_settings(project):
+    (project / "endpoints.yml").write_text(
+        "actions:\n"
+        "  action_translate: {}\n"
+        "  action_forecast:\n    series: data/sales.csv\n"
+        "  action_summarize:\n"
+    )
+    loaded = load_project(project, env={})
+    assert loaded.actions == {
+        "action_translate": {},
+        "action_forecast": {"series": "data/sales.csv"},
+        "action_summarize": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("actions: [action_translate]\n", "endpoints.yml: key 'actions'"),
+        ("actions:\n  action_forecast: weekly\n", "endpoints.yml: key 'actions.action_forecast'"),
+        ("actions:\n  1: {}\n", "endpoints.yml: key 'actions.1'"),
+    ],
+)
+def test_endpoints_actions_mistakes_name_the_file_and_key(project, content, where):
+    (project / "endpoints.yml").write_text(content)
+    with pytest.raises(ConfigError) as info:
+        load_project(project, env={})
+    assert where in str(info.value)
+
+
+def test_the_raw_credentials_stay_available_with_their_file(project):
+    (project / "credentials.yml").write_text("rest:\nslack:\n  slack_channel: C1\n")
+    loaded = load_project(project, env={})
+    assert loaded.credentials == {"rest": None, "slack": {"slack_channel": "C1"}}
+    assert loaded.credentials_path == project.resolve() / "credentials.yml"
+    assert loaded.endpoints_path == project.resolve() / "endpoints.yml"
