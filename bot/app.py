@@ -30,7 +30,7 @@ def create_app(services: Services) -> Flask:
         app.register_blueprint(channel.blueprint(services.agent.handle))
     for bp in (conversations, health, media):
         app.register_blueprint(bp)
-    for module in ("bot.api.parse", "bot.api.translate"):
+    for module in ("bot.api.parse", "bot.api.translate", "bot.api.engines"):
         _register_optional(app, module)
     register_error_handlers(app)
     return app
@@ -64,8 +64,8 @@ def register_error_handlers(app: Flask) -> None:
         status = http_status(exc)
         if status is None:
             log.exception("event=request.crashed")
-            body = error_body(500, "internal_error", f"{exc.__class__.__name__}: the server failed; see its log")
-            return jsonify(body), 500
+            message = f"{exc.__class__.__name__}: the server failed; see its log"
+            return jsonify(error_body(500, "internal_error", message)), 500
         if status >= 500:
             log.error("event=request.failed code=%s message=%s", getattr(exc, "code", "?"), exc)
         return jsonify(error_body_for(exc, status)), status

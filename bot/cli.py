@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     _register_engine(sub, "nlu.cli", "register_data")
     _register_engine(sub, "nlu.embeddings.cli", "register")
     _register_engine(sub, "translation.cli", "register")
+    _register_engine(sub, "actions.forecasting.cli", "register")
+    _register_engine(sub, "actions.summarization.cli", "register")
     _register_engine(sub, "bot.export", "register")
     return parser
 
