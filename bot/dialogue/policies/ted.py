@@ -23,44 +23,12 @@ import numpy as np
 
 from bot.dialogue.domain import Domain
 from bot.dialogue.policies.base import Prediction
+from bot.dialogue.policies.ted_options import RASA_IGNORED_OPTIONS, check_honoured  # noqa: F401 (model.py)
 from bot.dialogue.states import State, tracker_trajectory, trajectory
 from bot.dialogue.stories import DialogueData, steps_to_events, story_paths
 from bot.dialogue.tracker import Tracker
 
 log = logging.getLogger(__name__)
-
-# Rasa TEDPolicy options accepted in config.yml and not used by this smaller model.
-RASA_IGNORED_OPTIONS = frozenset(
-    {
-        "max_training_samples",
-        "constrain_similarities",
-        "model_confidence",
-        "evaluate_on_number_of_examples",
-        "evaluate_every_number_of_epochs",
-        "split_entities_by_comma",
-        "number_of_transformer_layers",
-        "transformer_size",
-        "embedding_dimension",
-        "drop_rate",
-        "drop_rate_dialogue",
-        "connection_density",
-        "tensorboard_log_directory",
-        "tensorboard_log_level",
-        "checkpoint_model",
-        "entity_recognition",
-        "run_eagerly",
-        "use_gpu",
-        "loss_type",
-        "ranking_length",
-        "renormalize_confidences",
-        "intent_classification",
-        "hidden_layers_sizes",
-        "dense_dimension",
-        "concat_dimension",
-        "number_of_attention_heads",
-    }
-)
-
 
 @dataclass(frozen=True)
 class TEDPolicyConfig:
@@ -73,6 +41,15 @@ class TEDPolicyConfig:
     learning_rate: float = 0.01
     augmentation_factor: int = 10  # extra samples from stories glued end to end, as Rasa's augmentation
     random_seed: int = 1
+    drop_rate_dialogue: float = 0.0  # dropout on the GRU's inputs while training
+    ranking_length: int = 0  # > 0: only the top N actions keep a confidence (0: all)
+    renormalize_confidences: bool = False  # with ranking_length: the top N sum to 1
+    model_confidence: str = "softmax"  # the only value Parley computes (see ted_options.py)
+    loss_type: str = "cross_entropy"  # the only value Parley computes
+    ignored_options: tuple[str, ...] = ()  # Rasa options given and not used (set by build_config)
+
+    def __post_init__(self) -> None:
+        check_honoured(self)
 
 
 class TEDPolicy:
@@ -109,7 +86,8 @@ class TEDPolicy:
         inputs = keras.Input((self.config.max_history, len(self.features)))  # (batch, T, F)
         masked = keras.layers.Masking(0.0)(inputs)
         embedded = keras.layers.Dense(self.config.embed_dim, activation="relu")(masked)  # (batch, T, embed)
-        hidden = keras.layers.GRU(self.config.hidden_units)(embedded)  # (batch, hidden)
+        gru = keras.layers.GRU(self.config.hidden_units, dropout=self.config.drop_rate_dialogue)
+        hidden = gru(embedded)  # (batch, hidden)
         outputs = keras.layers.Dense(len(self.actions), activation="softmax")(hidden)  # (batch, actions)
         model = keras.Model(inputs, outputs, name="ted_gru")
         if compile:
@@ -127,7 +105,7 @@ class TEDPolicy:
         trajectories = [t for t in trajectories if t]
         if not trajectories:
             log.info("event=ted.skipped reason=no_stories")
-            return {"ted_samples": 0}
+            return {"ted_samples": 0, **self._ignored_summary()}
         rng = np.random.default_rng(self.config.random_seed)
         glued = []
         for _ in range(self.config.augmentation_factor * len(trajectories) if len(trajectories) > 1 else 0):
@@ -170,11 +148,18 @@ class TEDPolicy:
             losses[-1],
             accuracy,
         )
-        return {
+        summary: dict[str, Any] = {
             "ted_samples": len(y),
             "ted_loss": round(float(losses[-1]), 4),
             "ted_train_accuracy": round(accuracy, 3),
         }
+        return {**summary, **self._ignored_summary()}
+
+    def _ignored_summary(self) -> dict[str, str]:
+        """The Rasa options given and not used, for the training summary (also a start-up WARNING)."""
+        if not self.config.ignored_options:
+            return {}
+        return {"ted_ignored_options": ",".join(self.config.ignored_options)}
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -216,8 +201,8 @@ class TEDPolicy:
         if self.model is None:
             return {}
         states = tracker_trajectory(tracker, domain).states
-        probs = self._forward_numpy(self._encode([states]))[0]
-        return {a: float(p) for a, p in zip(self.actions, probs, strict=True)}
+        probs = self._forward_numpy(self._encode([states]))[0]  # (actions,)
+        return _ranked({a: float(p) for a, p in zip(self.actions, probs, strict=True)}, self.config)
 
     def predict(
         self, tracker: Tracker, domain: Domain, excluded: frozenset[str] = frozenset()
@@ -244,10 +229,29 @@ class TEDPolicy:
     @classmethod
     def load(cls, directory: Path, config: TEDPolicyConfig | None = None) -> TEDPolicy:
         meta = json.loads((directory / "ted.json").read_text())
-        policy = cls(config or TEDPolicyConfig(**meta["config"]))
+        policy = cls(config or config_from_json(meta["config"]))
         policy.features = meta["features"]
         policy.actions = meta["actions"]
         if meta["trained"]:
             policy.model = policy._build(compile=False)
             policy.model.load_weights(directory / "ted.weights.h5")
         return policy
+
+
+def config_from_json(raw: dict[str, Any]) -> TEDPolicyConfig:
+    """A saved config (JSON has lists where the dataclass has tuples)."""
+    raw = dict(raw)
+    raw["ignored_options"] = tuple(raw.get("ignored_options", ()))
+    return TEDPolicyConfig(**raw)
+
+
+def _ranked(probs: dict[str, float], config: TEDPolicyConfig) -> dict[str, float]:
+    """Rasa's `ranking_length` and `renormalize_confidences`: keep the top N, optionally summing to 1."""
+    if not config.ranking_length or len(probs) <= config.ranking_length:
+        return probs
+    top = sorted(probs, key=probs.__getitem__, reverse=True)[: config.ranking_length]
+    kept = {a: probs[a] for a in top}
+    if config.renormalize_confidences:
+        total = sum(kept.values()) or 1.0
+        kept = {a: p / total for a, p in kept.items()}
+    return kept
