@@ -23,7 +23,8 @@ from pydantic import BaseModel, ValidationError
 
 from bot.errors import ConfigError
 from bot.stores.config import SECRET_KEYS, LockStoreConfig, TrackerStoreConfig
-from bot.yamlio import read_yaml
+from bot.yamlio import config_error, read_yaml
+from nlu.yamlio import ConfigFileError, LineDict, validate
 
 log = logging.getLogger(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -239,8 +240,11 @@ def _translation(raw: Any, path: Path, root: Path) -> tuple[TranslationPair, ...
 
 
 def _validated(model: type[_Model], raw: Any, path: Path, key: str) -> _Model:
-    """`raw` (the mapping under `key` in `path`) as `model`; the first problem names file and key.
-    The input is never echoed for a secret key, and the pydantic error is not chained (its text would)."""
+    """`raw` (the mapping under `key` in `path`) as `model`; the first problem names file, line and key.
+
+    Not `nlu.yamlio.validate`: that echoes the input it rejects, and these sections hold passwords. Here
+    the input is never echoed for a secret key nor for a whole section, and the pydantic error is not
+    chained (its text would show it)."""
     if raw is None:
         return model()
     if not isinstance(raw, dict):
@@ -259,29 +263,26 @@ def _validated(model: type[_Model], raw: Any, path: Path, key: str) -> _Model:
             shown = problem["type"] != "value_error" and loc not in SECRET_KEYS
             if shown and isinstance(raw.get(loc), str | int | float):
                 message += f", got {raw[loc]!r}"
-        raise ConfigError(path, where, message) from None
+        line = raw.line_of(loc.split(".")[0]) if isinstance(raw, LineDict) else None
+        raise config_error(ConfigFileError(path, line, message, key=where)) from None
 
 
 def _actions(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
-    """`actions:` maps each model-backed action to its settings: `{action_translate: {}, ...}`."""
+    """`actions:` maps each model-backed action to its settings: `{action_translate: {}, ...}`; an action
+    written with nothing after it (`action_translate:`) runs with its defaults."""
     if raw is None:
         return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            path, "actions", "must map action names to their settings, e.g. action_translate: {}"
-        )
-    actions: dict[str, dict[str, Any]] = {}
-    for name, settings in raw.items():
+    for name in raw if isinstance(raw, dict) else ():
         if not isinstance(name, str):
-            raise ConfigError(path, f"actions.{name}", "an action name must be a string")
-        if settings is None:
-            settings = {}  # `action_translate:` with nothing after it: the action with its defaults
-        if not isinstance(settings, dict):
-            raise ConfigError(
-                path, f"actions.{name}", f"must be a mapping of settings, got {type(settings).__name__}"
+            line = raw.line_of(name) if isinstance(raw, LineDict) else None
+            raise config_error(
+                ConfigFileError(path, line, "an action name must be a string", key=f"actions.{name}")
             )
-        actions[name] = dict(settings)
-    return actions
+    try:
+        actions = validate(dict[str, dict[str, Any] | None], raw, path=path, key_prefix="actions")
+    except ConfigFileError as exc:
+        raise config_error(exc) from None
+    return {name: dict(settings or {}) for name, settings in actions.items()}
 
 
 def _check_redis_url(url: str) -> None:
