@@ -10,8 +10,21 @@ import numpy as np
 SEASON_LENGTH = {"H": 24, "D": 7, "W": 1, "M": 12, "Q": 4, "Y": 1}
 # the step of each frequency, for timestamps (months, quarters and years are calendar steps)
 STEP = {"H": np.timedelta64(1, "h"), "D": np.timedelta64(1, "D"), "W": np.timedelta64(7, "D")}
-FREQ_ALIASES = {"h": "H", "hourly": "H", "d": "D", "daily": "D", "w": "W", "weekly": "W",
-                "m": "M", "monthly": "M", "q": "Q", "quarterly": "Q", "y": "Y", "a": "Y", "yearly": "Y"}
+FREQ_ALIASES = {
+    "h": "H",
+    "hourly": "H",
+    "d": "D",
+    "daily": "D",
+    "w": "W",
+    "weekly": "W",
+    "m": "M",
+    "monthly": "M",
+    "q": "Q",
+    "quarterly": "Q",
+    "y": "Y",
+    "a": "Y",
+    "yearly": "Y",
+}
 
 
 def normalise_freq(freq: str) -> str:
