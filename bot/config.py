@@ -3,7 +3,7 @@
     config.yml       language, pipeline, policies, translation (Parley's addition)
     domain.yml       see bot/dialogue/domain.py
     data/            nlu, rules, stories
-    endpoints.yml    tracker_store, lock_store (see bot/stores/config.py), action_endpoint, actions
+    endpoints.yml    tracker_store, lock_store (see bot/endpoints.py), action_endpoint, actions
     credentials.yml  channels: rest, slack, ...
 
 Unknown keys and wrong types raise `ConfigError` naming the file and the key. Addresses and secrets
@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.endpoints import SECRET_KEYS, LockStoreConfig, TrackerStoreConfig
 from bot.errors import ConfigError
-from bot.stores.config import SECRET_KEYS, LockStoreConfig, TrackerStoreConfig
 from bot.yamlio import config_error, read_yaml
 from nlu.yamlio import ConfigFileError, LineDict, validate
 

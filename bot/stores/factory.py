@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-from bot.stores.config import describe_url, store_urls
+from bot.endpoints import LockStoreConfig, TrackerStoreConfig, describe_url, store_urls
 from bot.stores.embedded import EmbeddedRedis
 from bot.stores.redis import RedisLockStore, RedisTrackerStore, connect
 
-if TYPE_CHECKING:
-    from bot.config import Project
-
 log = logging.getLogger(__name__)
+
+
+class Project(Protocol):
+    """What the stores read of a `bot.config.Project` (named here so the stores do not import the config)."""
+
+    @property
+    def redis_url(self) -> str | None: ...
+    @property
+    def tracker_store(self) -> TrackerStoreConfig: ...
+    @property
+    def lock_store(self) -> LockStoreConfig: ...
+    @property
+    def state_dir(self) -> Path: ...
 
 
 @dataclass

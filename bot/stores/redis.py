@@ -22,8 +22,8 @@ from typing import Any
 import redis
 
 from bot.dialogue.events import Event, event_from_dict
+from bot.endpoints import describe_url
 from bot.errors import DependencyError, StoreUnavailable
-from bot.stores.config import describe_url
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ _REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, 
 
 
 def connect(url: str, db: int | None = None) -> redis.Redis:
-    """A client for `url` (see bot/stores/config.py); the URL's own `db` and `socket_timeout` win."""
+    """A client for `url` (see bot/endpoints.py); the URL's own `db` and `socket_timeout` win."""
     kwargs: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3, "health_check_interval": 30}
     if db is not None:
         kwargs["db"] = db
