@@ -2,10 +2,10 @@
 
     next = argmax_i (1 - redundancy) * score_i - redundancy * max_{j picked} cos(v_i, v_j)
 
-Ties go to the earlier sentence, so the choice is deterministic. Sentences shorter than `min_words` are
-kept back and used only when all the longer ones are picked. With a word budget, a sentence that would overflow
-it is skipped (a shorter one may still fit); if not even the first pick fits, the best sentence is
-returned alone, longer than asked, rather than nothing.
+Ties go to the earlier sentence, so the choice is deterministic. Sentences shorter than `min_words`
+(bylines, "published : ." fragments) are kept back and used only once every longer one is picked. With a
+word budget, a sentence that would overflow it is skipped (a shorter one may still fit); if no sentence
+fits at all, the best one is returned alone, longer than asked, rather than nothing.
 """
 
 from __future__ import annotations
