@@ -6,8 +6,9 @@
 
 The user's message is stored before anything can fail, and each action's events are stored as they
 happen, so the log always holds what was accepted. When the action server fails (times out, is down,
-answers 404 or 5xx) nothing of that action is stored: the user gets the fallback response
-(`utter_default`, else a plain apology) and the turn ends with `action_listen`. A bug in in-process
+answers 404 or 5xx) nothing of that action is stored: the user gets `utter_action_failed` (else a
+plain apology saying a service is not answering; never `utter_default`'s "I did not understand"), the
+reason is logged with the action's name, and the turn ends with `action_listen`. A bug in in-process
 code (a custom action that raises) also closes the turn with `action_listen`, then propagates as a
 clear 5xx, as does a failing Redis.
 """
@@ -55,7 +56,9 @@ __all__ = ["Agent", "UserMessage"]
 log = logging.getLogger(__name__)
 
 MAX_PREDICTIONS = 10
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+APOLOGY = (
+    "Sorry, I could not do that just now: a service I rely on is not answering. Please try again soon."
+)
 _TURN_ENDERS = (UserUtteranceReverted, Restarted, SessionStarted)
 
 
@@ -154,7 +157,7 @@ class Agent:
 
     def parse(self, text: str) -> dict[str, Any]:
         if text.startswith("/") and len(text) > 1:
-            return _intent_shortcut(text)
+            return intent_shortcut(text)
         if self.nlu is None or not text.strip():
             return {
                 "text": text,
@@ -307,7 +310,7 @@ class Agent:
             exc,
         )
         code = exc.code
-        message = self.domain.render("utter_default", tracker.slots, channel) or {"text": APOLOGY}
+        message = self.domain.render("utter_action_failed", tracker.slots, channel) or {"text": APOLOGY}
         self._append(
             tracker,
             [
@@ -321,7 +324,7 @@ class Agent:
         return [message]
 
 
-def _intent_shortcut(text: str) -> dict[str, Any]:
+def intent_shortcut(text: str) -> dict[str, Any]:
     """`/greet` or `/inform{"city": "Berlin"}` sets the intent directly, as in Rasa."""
     body = text[1:]
     entities: list[dict[str, Any]] = []

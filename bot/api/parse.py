@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from bot.agent import intent_shortcut
 from bot.api.body import json_object, required_str
 from bot.errors import ModelNotFound, PayloadTooLarge
 
@@ -12,8 +13,8 @@ DEFAULT_MAX_CHARS = 5000
 
 
 def _max_chars(services: object) -> int:
-    rest = getattr(getattr(services, "project", None), "rest", None)
-    return int(getattr(rest, "max_message_chars", DEFAULT_MAX_CHARS))
+    limits = [c.limits().get("max_message_chars", 0) for c in getattr(services, "channels", [])]
+    return max(limits, default=0) or DEFAULT_MAX_CHARS
 
 
 @bp.post("/model/parse")
@@ -24,6 +25,9 @@ def parse():
     limit = _max_chars(services)
     if len(text) > limit:
         raise PayloadTooLarge(f"text has {len(text)} characters, the limit is {limit}")
+    text = text.strip()
+    if text.startswith("/") and len(text) > 1:  # Rasa's `/intent{"entity": "value"}` shortcut
+        return jsonify(intent_shortcut(text))
     model = getattr(services, "nlu", None)
     if model is None:
         raise ModelNotFound("no NLU model is loaded; run `parley train` and restart the server")

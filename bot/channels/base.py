@@ -33,6 +33,9 @@ class UserMessage:
     parse_data: dict[str, Any] | None = None  # set by /trigger_intent or "/intent" shortcuts
     language: str | None = None  # the user's language when it is not the assistant's (None = same)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", self.text.strip())  # as Rasa: surrounding whitespace is not text
+
 
 class OutputChannel:
     """Where the agent writes replies. `send_response` splits a reply into the `send_*` calls, as Rasa."""

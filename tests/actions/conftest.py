@@ -59,7 +59,7 @@ responses:
   utter_chitchat: [{text: "Nice chat."}]
   utter_submit: [{text: "Booked {cuisine} for {num_people}."}]
   utter_noworries: [{text: "You're welcome."}]
-  utter_default: [{text: "Sorry, that did not work. Please try again."}]
+  utter_action_failed: [{text: "Sorry, that did not work. Please try again."}]
 actions: [validate_restaurant_form, action_hello, action_slow, action_missing]
 forms:
   restaurant_form:

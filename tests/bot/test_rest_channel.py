@@ -105,7 +105,7 @@ def test_a_failing_action_leaves_a_consistent_log_and_the_conversation_goes_on(c
         def run(self, dispatcher, tracker, domain):
             raise RuntimeError("model exploded")
 
-    services.agent.extra_actions["action_translate"] = Broken
+    services.agent.actions.project_actions["action_translate"] = Broken
     response = post(client, {"sender": "u-broken", "message": '/translate{"text": "good morning"}'})
     assert response.status_code == 500
     assert response.get_json()["reason"] == "internal_error"

@@ -31,6 +31,18 @@ def test_parse_returns_rasa_json(client):
     assert {e["value"] for e in body["entities"]} == {"Berlin", "Rome"}
 
 
+def test_the_intent_shortcut_is_parsed_as_rasa_does(client):
+    body = client.post("/model/parse", json={"text": ' /inform{"city": "Berlin"} '}).get_json()
+    assert body["intent"] == {"name": "inform", "confidence": 1.0}
+    assert [(e["entity"], e["value"]) for e in body["entities"]] == [("city", "Berlin")]
+
+
+def test_surrounding_whitespace_is_not_part_of_a_message():
+    from bot.channels.base import UserMessage
+
+    assert UserMessage(text=" fly to Rome \t\n", sender_id="u").text == "fly to Rome"
+
+
 def test_empty_text_is_a_valid_parse(client):
     response = client.post("/model/parse", json={"text": ""})
     assert response.status_code == 200 and response.get_json()["intent"]["name"] is None
