@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nlu.errors import PipelineConfigError
-from nlu.yamlio import ConfigFileError, load_yaml
+from nlu.yamlio import ConfigFileError, LineDict, LineList, load_yaml
 
 DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "RegexTokenizer"},
@@ -51,11 +51,10 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
             item = {"name": item}
         if not isinstance(item, dict) or "name" not in item:
             raise PipelineConfigError(source, f"pipeline[{i}]", "each item needs 'name: <Component>'")
-        options = {k: v for k, v in item.items() if k != "name"}
-        cls = component_class(str(item["name"]), source)
-        where = f"{source}: pipeline[{i}] {cls.name}" if source else f"pipeline[{i}] {cls.name}"
-        config = build_config(cls.Config, options, source=where, component=cls.name)
-        specs.append(ComponentSpec(cls.name, config, options))
+        options = _options(item)
+        cls = component_class(str(item["name"]), _where(raw, i, source))
+        config = build_config(cls.Config, options, source=source, component=cls.name, key=f"pipeline[{i}]")
+        specs.append(ComponentSpec(cls.name, config, dict(options)))
     names = [s.name for s in specs]
     if "RegexTokenizer" not in names or names.index("RegexTokenizer") != 0:
         raise PipelineConfigError(source, "pipeline", "the first component must be RegexTokenizer")
@@ -64,6 +63,19 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
             source, "language", f"must be a language code such as 'en', got {language!r}"
         )
     return PipelineConfig(language, tuple(specs), source)
+
+
+def _options(item: dict[str, Any]) -> LineDict:
+    """An item's options (all keys but `name`), keeping the line of each when it has them."""
+    options = LineDict((k, v) for k, v in item.items() if k != "name")
+    options.line = getattr(item, "line", None)
+    options.lines = {k: line for k, line in getattr(item, "lines", {}).items() if k != "name"}
+    return options
+
+
+def _where(raw: Any, index: int, source: str | None) -> str | None:
+    line = raw.line_of(index) if isinstance(raw, LineList) else None
+    return f"{source}:{line}" if source and line else source
 
 
 def load_pipeline_config(path: Path) -> PipelineConfig:

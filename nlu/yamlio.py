@@ -3,8 +3,10 @@
     load_yaml(path)            -> the document; mappings are `LineDict`s, sequences `LineList`s, so
                                   every key and item remembers its (1-based) line
     compose_yaml(path)         -> the node tree (for readers that walk nodes, e.g. NLU training data)
-    validate(model, data, ...) -> a pydantic model or dataclass built from loaded data; a
-                                  `ValidationError` becomes a `ConfigFileError` naming file, line, key
+    validate(model, data, ...) -> a pydantic model or dataclass (or a plain frozen dataclass, checked
+                                  through a pydantic model of its fields, see `nlu/validation.py`)
+                                  built from loaded data; a failure is a `ConfigFileError` naming
+                                  file, line and dotted key
 
 Every failure is a `ConfigFileError` (`kind = "config"`) whose message reads
 `file:line: key: problem`. Missing files, bytes that are not UTF-8, malformed YAML and duplicate keys
@@ -18,14 +20,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import types
-import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
+
+from nlu.validation import describe_errors, options_model, yaml_type
 
 T = TypeVar("T")
 
@@ -195,138 +197,32 @@ def _adapter(model: Any) -> TypeAdapter:
     return TypeAdapter(model)
 
 
-def validate(model: type[T], data: Any, *, path: Path | str, key_prefix: str = "") -> T:
-    """`model` (a pydantic model or dataclass) built from `data`, as loaded by `load_yaml`.
+def _is_plain_dataclass(model: Any) -> bool:
+    return (
+        isinstance(model, type)
+        and dataclasses.is_dataclass(model)
+        and not hasattr(model, "__pydantic_validator__")
+    )
 
-    A failure is a `ConfigFileError` naming `path`, the line of the offending key (when `data` came
-    from `load_yaml`) and its dotted key, prefixed by `key_prefix` when `data` is a section of the file.
-    Unknown keys list the valid ones; wrong types say what was expected and what was given.
+
+def validate(model: type[T], data: Any, *, path: Path | str, key_prefix: str = "") -> T:
+    """`model` (a pydantic model or dataclass, or a plain dataclass) built from `data`.
+
+    `data` is usually what `load_yaml` returned, or a section of it (then `key_prefix` names the section,
+    e.g. "translation" or "pipeline[2]"). A failure is a `ConfigFileError` naming `path`, the line of the
+    offending key and its dotted key: unknown keys list the valid ones, wrong types say what was expected
+    and what was given. A plain dataclass's fields are checked first (unknown keys, strict types), then
+    the class is built; a ValueError from its `__post_init__` names the section.
     """
     try:
-        return _adapter(model).validate_python(data)
+        if not _is_plain_dataclass(model):
+            return _adapter(model).validate_python(data)
+        checked = options_model(model).model_validate(data)
     except ValidationError as exc:
         line, key, problem = describe_errors(exc, model, data, key_prefix)
         raise ConfigFileError(path, line, problem, key=key) from None
-
-
-# --- turning a pydantic ValidationError into file, line, key and a sentence --------------------------
-
-_EXPECTED = {
-    "int_type": "int",
-    "int_parsing": "int",
-    "int_from_float": "int",
-    "float_type": "float",
-    "float_parsing": "float",
-    "bool_type": "bool",
-    "bool_parsing": "bool",
-    "string_type": "str",
-    "dict_type": "a mapping",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "dataclass_type": "a mapping",
-}
-
-
-def describe_errors(
-    exc: ValidationError, model: Any, data: Any, key_prefix: str = ""
-) -> tuple[int | None, str | None, str]:
-    """(line, dotted key, problem) of the first error, the others counted after it."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    line, key = _locate(data, first["loc"], key_prefix)
-    problem = _problem(first, model)
-    if len(errors) > 1:
-        others = [_locate(data, e["loc"], key_prefix)[1] or "(top level)" for e in errors[1:4]]
-        more = f"{len(errors) - 1} more: {', '.join(others)}" + (", ..." if len(errors) > 4 else "")
-        problem += f" (and {more})"
-    return line, key, problem
-
-
-def _locate(data: Any, loc: tuple[Any, ...], key_prefix: str) -> tuple[int | None, str | None]:
-    line = getattr(data, "line", None)
-    node = data
-    for part in loc:
-        if isinstance(node, LineDict | LineList) and _has(node, part):
-            line = node.line_of(part) or line
-            node = node[part]
-        else:
-            node = None
-    key = key_prefix.rstrip(".")
-    for part in loc:
-        if isinstance(part, int):
-            key += f"[{part}]"
-        else:
-            key += f".{part}" if key else str(part)
-    return line, key or None
-
-
-def _has(node: LineDict | LineList, part: Any) -> bool:
-    if isinstance(node, LineDict):
-        return part in node
-    return isinstance(part, int) and -len(node) <= part < len(node)
-
-
-def _problem(error: dict[str, Any], model: Any) -> str:
-    kind, given = error["type"], error.get("input")
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        valid = _fields_at(model, error["loc"][:-1])
-        return "unknown key" + (f"; valid keys: {', '.join(sorted(valid))}" if valid else "")
-    if kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
-        return "required key is missing"
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {yaml_type(given)} {given!r}"
-    message = error["msg"]
-    if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    return f"{message}, got {given!r}"
-
-
-def yaml_type(value: Any) -> str:
-    """How YAML calls `value`'s type: mapping, list, str, int, float, bool, null."""
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, list):
-        return "list"
-    return type(value).__name__
-
-
-def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str] | None:
-    """The key names valid at `loc` inside `model`, when that place is a model or dataclass."""
-    tp = model
-    for part in loc:
-        tp = _unwrap(tp)
-        if isinstance(part, int):
-            args = typing.get_args(tp)
-            tp = args[0] if args else None
-        else:
-            tp = _field_types(tp).get(part)
-        if tp is None:
-            return None
-    tp = _unwrap(tp)
-    names = list(_field_types(tp))
-    return names or None
-
-
-def _field_types(tp: Any) -> dict[str, Any]:
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return {(f.alias or name): f.annotation for name, f in tp.model_fields.items()}
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = typing.get_type_hints(tp)
-        return {f.name: hints.get(f.name) for f in dataclasses.fields(tp)}
-    return {}
-
-
-def _unwrap(tp: Any) -> Any:
-    """The model or dataclass inside `X | None`, `Optional[X]` or `Annotated[X, ...]`."""
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(tp):
-            if _field_types(_unwrap(arg)):
-                return _unwrap(arg)
-    return tp
+    try:
+        return model(**{name: getattr(checked, name) for name in checked.model_fields_set})
+    except (ValueError, TypeError) as exc:
+        line = getattr(data, "line", None)
+        raise ConfigFileError(path, line, str(exc), key=key_prefix.rstrip(".") or None) from None

@@ -5,9 +5,6 @@ A `Message` carries one text through the pipeline; each component fills in its p
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,6 +14,7 @@ import numpy as np
 from nlu.data.training_data import Example, TrainingData
 from nlu.errors import PipelineConfigError
 from nlu.results import Entity, IntentPrediction
+from nlu.yamlio import ConfigFileError, validate
 
 
 @dataclass(frozen=True)
@@ -66,41 +64,14 @@ class Component:
         return cls(config)
 
 
-def build_config(cls: type, raw: dict[str, Any], *, source: str | None, component: str) -> Any:
-    """A frozen config dataclass from a YAML mapping; unknown keys, wrong types fail naming file and key."""
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    for key, value in raw.items():
-        if key not in names:
-            valid = ", ".join(names) or "(none)"
-            raise PipelineConfigError(source, key, f"unknown option for {component}; valid options: {valid}")
-        if not _type_ok(value, hints[key]):
-            raise PipelineConfigError(
-                source, key, f"{component} expects {_type_name(hints[key])}, got {value!r}"
-            )
+def build_config(
+    cls: type, raw: dict[str, Any], *, source: str | None, component: str, key: str = ""
+) -> Any:
+    """A frozen config dataclass from a YAML mapping, through the one validator (`nlu.yamlio.validate`):
+    unknown keys, wrong types and refused values fail naming the file, the line and `key.option`."""
     try:
-        config = cls(**raw)
-    except (ValueError, TypeError) as exc:
-        raise PipelineConfigError(source, None, f"{component}: {exc}") from None
-    return config
-
-
-def _type_ok(value: Any, hint: Any) -> bool:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_type_ok(value, h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return value is None
-    if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if origin in (tuple, list):
-        return isinstance(value, list | tuple)
-    if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
-
-
-def _type_name(hint: Any) -> str:
-    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+        return validate(cls, raw, path=source or "pipeline config", key_prefix=key)
+    except ConfigFileError as exc:
+        err = PipelineConfigError(exc.location, exc.key, f"{component}: {exc.problem}")
+        err.path, err.line = exc.path, exc.line  # type: ignore[attr-defined]
+        raise err from None

@@ -11,6 +11,8 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.stories import DialogueData
 from bot.dialogue.tracker import Tracker
 from bot.errors import ConfigError
+from bot.yamlio import config_error
+from nlu.yamlio import ConfigFileError, LineDict, validate
 
 log = logging.getLogger(__name__)
 
@@ -47,30 +49,18 @@ C = TypeVar("C")
 def build_config(
     cls: type[C], options: dict[str, Any], *, source: object, key: str, ignored: frozenset[str] = frozenset()
 ) -> C:
-    """A policy's frozen config from its `config.yml` entry; unknown keys fail naming file and key.
+    """A policy's frozen config from its `config.yml` entry, through the one validator
+    (`nlu.yamlio.validate`): unknown keys, wrong types and refused values (a ValueError from the
+    config's `__post_init__`) fail naming the file, the line and `policies[i].option`.
 
     Options in `ignored` (Rasa options the policy has no use for) are accepted and named in one
     WARNING, `event=dialogue.policy.options_ignored`; a config with an `ignored_options` field also
-    gets their names (for the training summary). A value the config refuses (its `__post_init__`
-    raises ValueError) is a ConfigError naming the policy's key.
+    gets their names (for the training summary).
     """
-    known = {f.name: f for f in fields(cls) if f.name != INTERNAL_FIELD}  # type: ignore[arg-type]
-    kwargs: dict[str, Any] = {}
     skipped = sorted(name for name in options if name in ignored)
-    for name, value in options.items():
-        if name in ignored:
-            continue
-        if name not in known:
-            valid = ", ".join(sorted({*known, *ignored}))
-            raise ConfigError(source, f"{key}.{name}", f"unknown option; valid: {valid}")
-        default = getattr(cls, name, None)
-        if isinstance(default, bool) and not isinstance(value, bool):
-            raise ConfigError(source, f"{key}.{name}", f"must be true or false, got {value!r}")
-        if isinstance(default, int | float) and not isinstance(default, bool):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConfigError(source, f"{key}.{name}", f"must be a number, got {value!r}")
-            value = type(default)(value) if isinstance(default, float) else value
-        kwargs[name] = value
+    if INTERNAL_FIELD in options:
+        raise ConfigError(source, f"{key}.{INTERNAL_FIELD}", "unknown option; Parley fills it in itself")
+    given = _without(options, set(skipped))
     if skipped:
         policy = cls.__name__.removesuffix("Config")
         log.warning(
@@ -79,8 +69,15 @@ def build_config(
             source, key, policy, ",".join(skipped), policy,
         )  # fmt: skip
         if any(f.name == INTERNAL_FIELD for f in fields(cls)):  # type: ignore[arg-type]
-            kwargs[INTERNAL_FIELD] = tuple(skipped)
+            given[INTERNAL_FIELD] = tuple(skipped)
     try:
-        return cls(**kwargs)
-    except ValueError as exc:
-        raise ConfigError(source, key, str(exc)) from None
+        return validate(cls, given, path=str(source), key_prefix=key)
+    except ConfigFileError as exc:
+        raise config_error(exc) from None
+
+
+def _without(options: dict[str, Any], names: set[str]) -> LineDict:
+    out = LineDict((k, v) for k, v in options.items() if k not in names)
+    out.line = getattr(options, "line", None)
+    out.lines = {k: n for k, n in getattr(options, "lines", {}).items() if k not in names}
+    return out
