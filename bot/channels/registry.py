@@ -13,21 +13,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from bot.channels.base import InputChannel
 from bot.errors import ConfigError
+from nlu.yamlio import validate
 
 log = logging.getLogger(__name__)
 
 CHANNELS: dict[str, str | type[InputChannel]] = {
     "rest": "bot.channels.rest:RestInput",
     "callback": "bot.channels.callback:CallbackInput",
+    "slack": "bot.channels.slack:SlackInput",
 }
 
 # Rasa 3 channels (rasa.core.channels) that Parley does not serve (yet): named, never silently dropped.
 RASA_CHANNELS_NOT_SERVED = (
-    "slack",
     "socketio",
     "twilio",
     "twilio_voice",
@@ -87,11 +86,4 @@ def build_channel(name: str, section: Any, path: Path | str = "credentials.yml")
     cls = channel_class(name)
     if section is not None and not isinstance(section, Mapping):
         raise ConfigError(path, name, f"must be empty or a mapping, got {type(section).__name__}")
-    try:
-        settings = cls.Settings.model_validate(dict(section or {}))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join([name, *(str(p) for p in first["loc"])])
-        valid = ", ".join(cls.Settings.model_fields) or "none"
-        raise ConfigError(path, key, f"{first['msg']} (valid keys: {valid})") from None
-    return cls(settings)
+    return cls(validate(cls.Settings, section if section is not None else {}, path=path, key_prefix=name))

@@ -21,6 +21,7 @@ from bot.dialogue.model import DialogueModel, train_dialogue
 from bot.errors import ConfigError
 from bot.stores.embedded import free_port
 from bot.stores.redis import RedisLockStore, RedisTrackerStore
+from nlu.yamlio import ConfigFileError
 
 DOMAIN = """
 version: "3.1"
@@ -154,10 +155,10 @@ def test_a_rasa_channel_parley_does_not_serve_is_named_in_a_warning(caplog):
 
 
 def test_a_wrong_channel_setting_names_the_key_and_the_valid_ones():
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigFileError) as err:
         registry.load_channels({"rest": {"max_chars": 10}}, "credentials.yml")
     assert "rest.max_chars" in str(err.value) and "max_message_chars" in str(err.value)
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigFileError) as err:
         registry.load_channels({"callback": {}}, "credentials.yml")
     assert "callback.url" in str(err.value)
 
