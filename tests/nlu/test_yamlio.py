@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
@@ -110,3 +112,29 @@ def test_valid_data_becomes_the_model(tmp_path):
     path = _write(tmp_path, "tracker_store: {type: redis}\n")
     endpoints = validate(Endpoints, load_yaml(path), path=path)
     assert endpoints.tracker_store == Tracker(type="redis", port=6379)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plain:
+    threshold: float = 0.3
+    names: tuple[str, ...] = ()
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be within [0, 1], got {self.threshold}")
+
+
+def test_plain_dataclasses_are_checked_strictly_then_built(tmp_path):
+    path = _write(tmp_path, "fallback:\n  threshold: 1\n  names: [a, b]\n", "config.yml")
+    data = load_yaml(path)
+    assert validate(Plain, data["fallback"], path=path) == Plain(1.0, ("a", "b"))
+    for body, expected in (
+        ("fallback:\n  enabled: 1\n", r":2: fallback\.enabled: expected bool, got int 1"),
+        ("fallback:\n  threshold: '0.5'\n", r":2: fallback\.threshold: expected float, got str '0.5'"),
+        ("fallback:\n  thresold: 0.5\n", r":2: fallback\.thresold: unknown key; valid keys: enabled, names"),
+        ("fallback:\n  threshold: 2\n", r":2: fallback: threshold must be within \[0, 1\], got 2"),
+    ):
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ConfigFileError, match=expected):
+            validate(Plain, load_yaml(path)["fallback"], path=path, key_prefix="fallback")
