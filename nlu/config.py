@@ -50,7 +50,9 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or "name" not in item:
-            raise PipelineConfigError(source, f"pipeline[{i}]", "each item needs 'name: <Component>'")
+            raise PipelineConfigError(
+                _where(raw, i, source), f"pipeline[{i}]", "each item needs 'name: <Component>'"
+            )
         options = _options(item)
         cls = component_class(str(item["name"]), _where(raw, i, source))
         config = build_config(cls.Config, options, source=source, component=cls.name, key=f"pipeline[{i}]")
