@@ -36,3 +36,20 @@ def test_catalog_lists_valid_models_and_options():
         build_model({"name": "lstm"}, 10, 10)
     with pytest.raises(UnknownModel, match="model 'transformer' has no option 'units'"):
         build_model({"name": "transformer", "units": 3}, 10, 10)
+
+
+def test_errors_carry_the_line_and_nothing_is_coerced(tmp_path):
+    f = tmp_path / "c.yml"
+    f.write_text("data:\n  max_tokens: 64\n  lowercase: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"c\.yml:3: key 'data\.lowercase': expected bool, got int 1"):
+        load_config(f)
+    f.write_text("train:\n  max_steps: '10'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"c\.yml:2: key 'train\.max_steps': expected int, got str '10'"):
+        load_config(f)
+
+
+def test_overrides_apply_on_top_of_the_file(tmp_path):
+    f = tmp_path / "c.yml"
+    f.write_text("train: {max_steps: 10, seed: 7}\ndecode: {length_penalty: 1}\n", encoding="utf-8")
+    cfg = load_config(f, {"train": {"max_steps": 3}})
+    assert (cfg.train.max_steps, cfg.train.seed, cfg.decode.length_penalty) == (3, 7, 1.0)
