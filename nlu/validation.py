@@ -79,32 +79,67 @@ _EXPECTED = {
 }
 
 
+SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "credential")
+_NOT_IN_DATA = {"extra_forbidden", "unexpected_keyword_argument", "missing", "missing_argument",
+                "missing_keyword_only_argument"}  # fmt: skip
+
+
 def describe_errors(
     exc: ValidationError, model: Any, data: Any, key_prefix: str = ""
 ) -> tuple[int | None, str | None, str]:
-    """(line, dotted key, problem) of the first error, the others counted after it."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    line, key = _locate(data, first["loc"], key_prefix)
-    problem = _problem(first, model)
-    if len(errors) > 1:
-        others = [_locate(data, e["loc"], key_prefix)[1] or "(top level)" for e in errors[1:4]]
-        more = f"{len(errors) - 1} more: {', '.join(others)}" + (", ..." if len(errors) > 4 else "")
+    """(line, dotted key, problem) of the first error, the other keys with errors counted after it.
+
+    Errors of one key (a union's members each fail) are merged: "expected int or str". The value
+    given is never shown for a key that looks like a secret (password, token, ...).
+    """
+    by_key: dict[str | None, list[tuple[int | None, dict[str, Any]]]] = {}
+    for error in exc.errors(include_url=False):
+        line, key = _locate(data, error["loc"], key_prefix, error["type"] in _NOT_IN_DATA)
+        by_key.setdefault(key, []).append((line, error))
+    keys = list(by_key)
+    line, first = by_key[keys[0]][0]
+    errors = [e for _, e in by_key[keys[0]]]
+    expected = [_EXPECTED[e["type"]] for e in errors if e["type"] in _EXPECTED]
+    if len(errors) > 1 and len(expected) == len(errors):
+        value = first.get("input")
+        given = "***" if _is_secret(keys[0]) else repr(value)
+        problem = f"expected {' or '.join(dict.fromkeys(expected))}, got {yaml_type(value)} {given}"
+    else:
+        problem = _problem(first, model, _is_secret(keys[0]))
+    if len(keys) > 1:
+        others = [k or "(top level)" for k in keys[1:4]]
+        more = f"{len(keys) - 1} more: {', '.join(others)}" + (", ..." if len(keys) > 4 else "")
         problem += f" (and {more})"
-    return line, key, problem
+    return line, keys[0], problem
 
 
-def _locate(data: Any, loc: tuple[Any, ...], key_prefix: str) -> tuple[int | None, str | None]:
+def _is_secret(key: str | None) -> bool:
+    last = (key or "").rsplit(".", 1)[-1].lower()
+    return any(word in last for word in SECRET_WORDS)
+
+
+def _locate(
+    data: Any, loc: tuple[Any, ...], key_prefix: str, key_not_in_data: bool
+) -> tuple[int | None, str | None]:
+    """The line and dotted key of `loc` in `data`.
+
+    The parts of `loc` found in `data` make the key; of the rest, only a missing or unknown key's own
+    name is kept (pydantic's other parts name union members and validators, not keys).
+    """
     line = getattr(data, "line", None)
     node = data
+    walked: list[Any] = []
     for part in loc:
-        if hasattr(node, "line_of") and _has(node, part):
+        if not _has(node, part):
+            break
+        if hasattr(node, "line_of"):
             line = node.line_of(part) or line
-            node = node[part]
-        else:
-            node = None
+        node = node[part]
+        walked.append(part)
+    if key_not_in_data and len(walked) < len(loc):
+        walked.append(loc[len(walked)])
     key = key_prefix.rstrip(".")
-    for part in loc:
+    for part in walked:
         if isinstance(part, int):
             key += f"[{part}]"
         else:
@@ -115,11 +150,14 @@ def _locate(data: Any, loc: tuple[Any, ...], key_prefix: str) -> tuple[int | Non
 def _has(node: Any, part: Any) -> bool:
     if isinstance(node, dict):
         return part in node
-    return isinstance(part, int) and -len(node) <= part < len(node)
+    if isinstance(node, list | tuple):
+        return isinstance(part, int) and -len(node) <= part < len(node)
+    return False
 
 
-def _problem(error: dict[str, Any], model: Any) -> str:
+def _problem(error: dict[str, Any], model: Any, secret: bool = False) -> str:
     kind, given = error["type"], error.get("input")
+    shown = "***" if secret else repr(given)
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         valid = _fields_at(model, error["loc"][:-1])
         if valid is None:
@@ -130,11 +168,11 @@ def _problem(error: dict[str, Any], model: Any) -> str:
     if kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
         return "required key is missing"
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {yaml_type(given)} {given!r}"
+        return f"expected {_EXPECTED[kind]}, got {yaml_type(given)} {shown}"
     message = error["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
-    return f"{message}, got {given!r}"
+    return f"{message}, got {shown}"
 
 
 def yaml_type(value: Any) -> str:

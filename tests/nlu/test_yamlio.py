@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 import yaml
-from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, field_validator
 
 from nlu.yamlio import ConfigFileError, LineDict, compose_yaml, load_yaml, validate
 
@@ -138,3 +138,25 @@ def test_plain_dataclasses_are_checked_strictly_then_built(tmp_path):
         path.write_text(body, encoding="utf-8")
         with pytest.raises(ConfigFileError, match=expected):
             validate(Plain, load_yaml(path)["fallback"], path=path, key_prefix="fallback")
+
+
+class Redis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: StrictStr | None = None
+    db: StrictInt | StrictStr = 0
+
+
+def test_secrets_are_never_echoed_and_union_errors_are_merged(tmp_path):
+    path = _write(tmp_path, "password: 12345\ndb: [0]\n")
+    with pytest.raises(ConfigFileError) as info:
+        validate(Redis, load_yaml(path), path=path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:1: password: expected str, got int ***")
+    assert "12345" not in message and "(and 1 more: db)" in message
+    with pytest.raises(ConfigFileError, match=r":2: db: expected int or str, got list \[0\]$"):
+        validate(Redis, load_yaml(_write(tmp_path, "password: x\ndb: [0]\n")), path=path)
+
+
+def test_plain_dicts_still_get_dotted_keys():
+    with pytest.raises(ConfigFileError, match=r"^c\.json: tracker_store\.port: expected int"):
+        validate(Endpoints, {"tracker_store": {"port": "x"}}, path="c.json")
