@@ -6,18 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlu.components.defaults import DEFAULT_PIPELINE
 from nlu.errors import PipelineConfigError
 from nlu.yamlio import ConfigFileError, LineDict, LineList, load_yaml
-
-DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
-    {"name": "RegexTokenizer"},
-    {"name": "HubFeaturizer"},
-    {"name": "CharNgramFeaturizer"},
-    {"name": "RegexEntityExtractor"},
-    {"name": "IntentEntityClassifier"},
-    {"name": "EntitySynonymMapper"},
-    {"name": "FallbackClassifier", "threshold": 0.3, "ambiguity_threshold": 0.1},
-)
 
 
 @dataclass(frozen=True)
@@ -81,13 +72,25 @@ def _where(raw: Any, index: int, source: str | None) -> str | None:
 
 
 def load_pipeline_config(path: Path) -> PipelineConfig:
+    """The pipeline of a `config.yml`; a Rasa pipeline is translated (see `nlu/rasa_compat.py`)."""
+    from nlu.rasa_compat import translate_rasa_pipeline
+
     try:
         raw = load_yaml(path) or {}
     except ConfigFileError as exc:
         raise pipeline_error(exc) from None
     if not isinstance(raw, dict):
         raise PipelineConfigError(path, None, "expected a mapping with 'language' and 'pipeline'")
-    return parse_pipeline(raw.get("pipeline"), raw.get("language", "en"), str(path))
+    pipeline = raw.get("pipeline")
+    if isinstance(pipeline, list):
+        pipeline = translate_rasa_pipeline(pipeline, str(path)) if _is_rasa(pipeline) else pipeline
+    return parse_pipeline(pipeline, raw.get("language", "en"), str(path))
+
+
+def _is_rasa(pipeline: list[Any]) -> bool:
+    from nlu.rasa_compat import is_rasa_pipeline
+
+    return is_rasa_pipeline([item for item in pipeline if isinstance(item, dict | str)])
 
 
 def pipeline_error(exc: ConfigFileError) -> PipelineConfigError:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlu.config import DEFAULT_PIPELINE
+from nlu.components.defaults import DEFAULT_PIPELINE
 from nlu.errors import PipelineConfigError
 
 log = logging.getLogger(__name__)

@@ -109,3 +109,20 @@ def test_every_served_component_maps_to_a_registered_parley_component():
     for name, rasa in RASA_COMPONENTS.items():
         assert rasa.status != "served" or rasa.parley in REGISTRY, name
         assert rasa.status == "served" or rasa.note, name
+
+
+def test_load_pipeline_config_runs_a_rasa_config_yml_too(tmp_path):
+    from nlu.config import load_pipeline_config
+
+    path = tmp_path / "config.yml"
+    path.write_text(
+        "language: en\npipeline:\n  - name: WhitespaceTokenizer\n  - name: DIETClassifier\n"
+        "  - name: FallbackClassifier\n    threshold: 0.5\n",
+        encoding="utf-8",
+    )
+    config = load_pipeline_config(path)
+    assert [c.name for c in config.components] == [c["name"] for c in DEFAULT_PIPELINE]
+    assert config.components[-1].config.threshold == 0.5
+    path.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: ResponseSelector\n")
+    with pytest.raises(PipelineConfigError, match=rf"{path}:3: key 'pipeline\[1\]': item 2, Rasa's"):
+        load_pipeline_config(path)
