@@ -39,7 +39,7 @@ _RASA_ENDPOINTS_IGNORED = {
     "rasa_pro",
     "contextual_response_rephraser",
 }
-_KNOWN_CHANNELS = {"rest", "slack", "socketio", "webchat"}
+_KNOWN_CHANNELS = {"rest", "slack", "socketio", "webchat", "widget"}
 _RASA_CHANNELS_IGNORED = {
     "twilio",
     "telegram",

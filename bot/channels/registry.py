@@ -23,11 +23,12 @@ CHANNELS: dict[str, str | type[InputChannel]] = {
     "rest": "bot.channels.rest:RestInput",
     "callback": "bot.channels.callback:CallbackInput",
     "slack": "bot.channels.slack:SlackInput",
+    "widget": "bot.channels.widget:WidgetInput",
+    "socketio": "bot.channels.socketio:SocketIOInput",
 }
 
 # Rasa 3 channels (rasa.core.channels) that Parley does not serve (yet): named, never silently dropped.
 RASA_CHANNELS_NOT_SERVED = (
-    "socketio",
     "twilio",
     "twilio_voice",
     "telegram",
