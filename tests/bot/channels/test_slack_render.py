@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+import yaml
+from flask import Flask
 
 from bot.channels import registry
 from bot.channels.slack import SlackInput
@@ -159,3 +163,19 @@ def test_long_replies_are_posted_in_pieces_and_permanent_errors_are_not_retried(
         assert (
             "event=slack.send.failed conversation=U1_C1" in caplog.text and "channel_not_found" in caplog.text
         )
+
+
+def test_the_committed_manifest_matches_the_routes_events_and_scopes():
+    manifest = yaml.safe_load((Path(__file__).parents[3] / "bot/channels/slack_manifest.yml").read_text())
+    channel = SlackInput(settings(), redis=object())
+    app = Flask("manifest")
+    app.register_blueprint(channel.blueprint(lambda message, output: []))
+    routes = {rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    events = manifest["settings"]["event_subscriptions"]
+    assert urlparse(events["request_url"]).path in routes
+    assert urlparse(manifest["settings"]["interactivity"]["request_url"]).path in routes
+    assert set(events["bot_events"]) == {"app_mention", "message.im"}
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "im:history", "chat:write", "files:write"} <= scopes
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    channel.close()
