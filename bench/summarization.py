@@ -61,6 +61,15 @@ GRIDS = {
         "redundancy": [0.15, 0.3, 0.5],
         "min_words": [3, 5, 8],
     },
+    "round3": {
+        "budget": [{"sentences": 3}],
+        "lead_weight": [0.75, 1.0, 1.5],
+        "lead_decay": [8.0, 16.0, 32.0],
+        "lambda_backward": [-1.0, -0.5, -0.25],
+        "beta": [0.4, 0.5, 0.6],
+        "redundancy": [0.2, 0.3],
+        "min_words": [5, 8, 12],
+    },
 }
 
 

@@ -71,7 +71,7 @@ class SummarizeAction(Action):
             summary = self.summarizer.summarize(text, _budget(head))
         except SummarizationError as exc:
             return _refuse(dispatcher, exc)
-        dispatcher.utter_message(text=summary.text, json_message={"summary": summary.to_dict()})
+        dispatcher.utter_message(text=summary.text)
         return []
 
     def _conversation(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventDict]:
@@ -82,9 +82,7 @@ class SummarizeAction(Action):
             summary = summarize_conversation(turns, self.summarizer)
         except SummarizationError as exc:
             return _refuse(dispatcher, exc)
-        dispatcher.utter_message(
-            text=summary.render(), json_message={"conversation_summary": summary.to_dict()}
-        )
+        dispatcher.utter_message(text=summary.render())
         return []
 
 

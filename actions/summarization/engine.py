@@ -137,6 +137,7 @@ class Summarizer:
 _ENCODERS: dict[str, SentenceEmbedder] = {}
 _ENCODER_LOCK = threading.Lock()
 _DEFAULT: Summarizer | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def shared_encoder(handle: str) -> SentenceEmbedder:
@@ -155,6 +156,7 @@ def shared_encoder(handle: str) -> SentenceEmbedder:
 def default_summarizer() -> Summarizer:
     """The engine with the default config on the default encoder, built on first use and then reused."""
     global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Summarizer.load()
-    return _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Summarizer.load()
+        return _DEFAULT
