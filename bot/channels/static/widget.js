@@ -28,7 +28,7 @@
   };
   var KEY = "parley-widget:" + cfg.server;
   var state = { token: null, sessionId: null, lastId: -1, synced: false, outbox: [], pending: {}, delivered: {},
-                flushing: false, online: false, sendFailed: false, wake: null };
+                flushing: false, online: false, failures: 0, sendFailed: false, wake: null };
 
   // ---------------------------------------------------------------- storage
   function load(name, fallback) {
@@ -64,7 +64,7 @@
     "input{flex:1;min-width:0;padding:9px 12px;border:1px solid #c9ced6;border-radius:20px;font:inherit}" +
     "form button{border:0;border-radius:20px;padding:0 16px;background:var(--c);color:var(--t);font:inherit;cursor:pointer}" +
     ":focus-visible{outline:2px solid #1b4fd8;outline-offset:2px}" +
-    "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;height:100%;max-height:none;border-radius:0}" +
+    "@media (max-width:480px){.float .panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}" +
     ".launcher{right:12px;bottom:12px}}";
 
   function el(tag, attrs, text) {
@@ -197,6 +197,7 @@
     status.textContent = state.online ? "" : "reconnecting\u2026";
     if (state.sendFailed) showError("Not sent: the server can't be reached. It will be retried.");
     else if (!state.online && state.synced) showError("Connection lost; reconnecting\u2026");
+    else if (!state.online && state.failures > 1) showError("Can't reach the chat server; retrying\u2026");
     else showError("");
   }
 
@@ -274,7 +275,7 @@
         var res = await fetch(cfg.server + "/webhooks/widget/stream", { headers: headers, cache: "no-store" });
         if (res.status === 401) { state.token = null; await session(); continue; }
         if (!res.ok) throw new Error("stream: HTTP " + res.status);
-        state.online = true; backoff = 300; refreshStatus();
+        state.online = true; state.failures = 0; backoff = 300; refreshStatus();
         var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "";
         for (;;) {
           var chunk = await reader.read();
@@ -283,7 +284,7 @@
           var cut;
           while ((cut = buffer.indexOf("\n\n")) >= 0) { parseBlock(buffer.slice(0, cut)); buffer = buffer.slice(cut + 2); }
         }
-      } catch (e) { /* offline: retried below */ }
+      } catch (e) { state.failures += 1; }  // offline (or refused): retried below
       state.online = false; refreshStatus();
       await sleep(backoff);
       backoff = Math.min(backoff * 2, 4000);
