@@ -39,6 +39,8 @@ run: train
 	$(PARLEY) run --project $(PROJECT) --port $(PORT)
 
 test: install
+	@command -v chromium >/dev/null || if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing: the widget's browser tests skip (as root: apt-get install chromium)"; fi
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 

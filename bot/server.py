@@ -13,6 +13,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from bot.channels.registry import load_channels
 from bot.config import load_project
 from bot.services import redis_for
 
@@ -40,10 +41,14 @@ def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> No
     project = load_project(root)
     url, embedded = redis_for(project)
     os.environ["REDIS_URL"] = url  # workers build their stores from it
+    channels = load_channels(project.credentials, project.credentials_path)
+    # a held widget stream (Server-Sent Events) parks one gthread thread: size the pool for them
+    held = sum(c.limits().get("held_streams", 0) for c in channels)
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": threads,
+        "threads": threads + held,
+        "worker_connections": max(1000, threads + held + 100),
         "worker_class": "gthread",
         "timeout": 120,
         "graceful_timeout": 10,
@@ -54,6 +59,8 @@ def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> No
         f"Parley serving {project.root} on http://{host}:{port}  "
         f"(Redis: {'embedded ' if embedded else ''}{url.split('@')[-1]})"
     )
+    if any(c.name == "widget" for c in channels):
+        print(f"Chat in your browser: http://{host}:{port}/chat  (embed: http://{host}:{port}/widget.js)")
     try:
         _Gunicorn(project.root, options).run()
     finally:

@@ -45,7 +45,7 @@ from bot.api.body import json_object, optional_dict, required_str
 from bot.channels.base import ChannelSettings, CollectingOutputChannel, InputChannel, OnMessage, UserMessage
 from bot.channels.session_token import SECRET_ENV, SessionTokens, signing_keys
 from bot.channels.widget_stream import StreamHub
-from bot.errors import BadRequest, Conflict, ParleyError, PayloadTooLarge, Unauthorized
+from bot.errors import BadRequest, Conflict, DependencyError, ParleyError, PayloadTooLarge, Unauthorized
 
 STATIC = Path(__file__).parent / "static"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
@@ -216,6 +216,11 @@ class WidgetInput(InputChannel):
         def stream():
             rt = self._rt()
             sender = self._session().sender_id
+            if rt.hub.streams >= self.settings.max_streams:  # keep threads for everything else
+                raise DependencyError(
+                    f"this server holds {self.settings.max_streams} streams (widget.max_streams); retry",
+                    code="too_many_streams",
+                )
             last = request.headers.get("Last-Event-ID", "").strip()
             if last and not last.lstrip("-").isdigit():
                 raise BadRequest(f"Last-Event-ID must be a whole number (an event id), got {last[:20]!r}")
