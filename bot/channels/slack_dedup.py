@@ -11,6 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
+
+from bot.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -24,8 +28,15 @@ class EventClaims:
         return f"{self.key_prefix}{kind}:{{{event_id}}}"
 
     def claim(self, event_id: str, kind: str = "event") -> bool:
-        """True for the first caller only (until the TTL expires)."""
-        return bool(self.client.set(self.key(kind, event_id), b"1", nx=True, ex=self.ttl_s))
+        """True for the first caller only (until the TTL expires). Redis down: 503, and Slack retries."""
+        try:
+            return bool(self.client.set(self.key(kind, event_id), b"1", nx=True, ex=self.ttl_s))
+        except redis.RedisError as exc:
+            log.error("event=slack.claim.failed event_id=%s error=%s", event_id, type(exc).__name__)
+            raise StoreUnavailable(
+                "Redis cannot be reached to de-duplicate Slack events; the event was not handled and"
+                " Slack will retry it (see /health)"
+            ) from None
 
     def release(self, event_id: str, kind: str = "event") -> None:
         """Give a claim back (the turn could not be queued, so Slack's retry must be able to run it)."""

@@ -63,14 +63,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "domain.yml").write_text(DOMAIN)
     (root / "data" / "rules.yml").write_text(RULES)
     (root / "config.yml").write_text("language: en\n")
-    train_dialogue(
-        [{"name": "RulePolicy"}],
-        load_domain(root / "domain.yml"),
-        [root / "data"],
-        root / "models",
-        config_source=root / "config.yml",
-    )
+    domain, config = load_domain(root / "domain.yml"), root / "config.yml"
+    train_dialogue([{"name": "RulePolicy"}], domain, [root / "data"], root / "models", config_source=config)
     return root
+
+
+RETRY_1 = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def media(redis_client) -> RedisMediaStore:
 
 
 @pytest.fixture
-def agent(project: Path, redis_client, media) -> Agent:
+def agent(project: Path, redis_client, media) -> Agent:  # the real agent, Redis stores, two custom actions
     class PlotAction(Action):
         def name(self):
             return "action_plot"
@@ -134,12 +132,9 @@ def event(
     text: str, *, user="U1", channel="D1", kind="message", event_id="Ev1", ts="1700000000.000100", **extra
 ):
     body = {
-        "token": "legacy",
-        "team_id": "T1",
-        "api_app_id": "A1",
+        **{"token": "legacy", "team_id": "T1", "api_app_id": "A1", "event_time": 1700000000},
         "type": "event_callback",
         "event_id": event_id,
-        "event_time": 1700000000,
         "authorizations": [{"team_id": "T1", "user_id": BOT_USER_ID, "is_bot": True}],
         "event": {
             "type": kind,
@@ -172,11 +167,14 @@ def test_url_verification_answers_the_challenge(make_app):
     assert reply.status_code == 200 and reply.get_json() == {"challenge": "3eZbrw1aB"}
 
 
-def test_a_direct_message_round_trip(make_app, api, agent):
+def test_a_direct_message_round_trip(make_app, api, agent, caplog):
     app, _ = make_app()
-    reply = send(app.test_client(), event("/greet"))
-    assert reply.status_code == 200
-    assert api.wait_for(lambda: len(api.posts()) == 1)
+    with caplog.at_level("DEBUG"):
+        reply = send(app.test_client(), event("/greet"))
+        assert reply.status_code == 200
+        assert api.wait_for(lambda: len(api.posts()) == 1)
+    assert "event=slack.event.accepted event_id=Ev1 conversation=U1" in caplog.text
+    assert "xoxb-1" not in caplog.text and SECRET not in caplog.text  # secrets never logged
     post = api.posts()[0]
     assert post["channel"] == "D1" and "thread_ts" not in post
     assert post["text"] == "Hello &lt;friend&gt; &amp; welcome!"  # mrkdwn-safe
@@ -273,11 +271,7 @@ def test_two_processes_sharing_redis_answer_the_same_event_once(make_app, api):
         barrier.wait()
         statuses.append(send(app.test_client(), event("/greet"), headers=retry).status_code)
 
-    threads = [
-        threading.Thread(target=deliver, args=(app, {"X-Slack-Retry-Num": str(n)} if n else {}))
-        for app in apps
-        for n in (0, 1)
-    ]
+    threads = [threading.Thread(target=deliver, args=(a, retry)) for a in apps for retry in ({}, RETRY_1)]
     for t in threads:
         t.start()
     for t in threads:
@@ -306,29 +300,26 @@ def test_a_failing_send_is_logged_with_the_conversation_and_retried(make_app, ap
     assert "event=slack.send.retry conversation=U7" in caplog.text
 
 
-@pytest.mark.parametrize(
-    "case",
-    ["forged", "stale", "future", "unsigned", "tampered", "bad_timestamp"],
-)
+BODY = event("/greet")
+BAD_REQUESTS = {  # headers, body
+    "forged": lambda now: (slack_signature(BODY, "not-the-secret"), BODY),
+    "stale": lambda now: (slack_signature(BODY, SECRET, now - 6 * 60), BODY),
+    "future": lambda now: (slack_signature(BODY, SECRET, now + 6 * 60), BODY),
+    "unsigned": lambda now: ({}, BODY),
+    "tampered": lambda now: (slack_signature(BODY, SECRET), BODY.replace(b"/greet", b"/show")),
+    "bad_timestamp": lambda now: ({**slack_signature(BODY, SECRET), "X-Slack-Request-Timestamp": "x"}, BODY),
+    "v1_scheme": lambda now: (
+        {k: v.replace("v0=", "v1=") for k, v in slack_signature(BODY, SECRET).items()},
+        BODY,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_REQUESTS)
 def test_forged_stale_and_unsigned_requests_are_refused_and_touch_nothing(make_app, api, redis_client, case):
     app, _ = make_app()
-    client = app.test_client()
-    body = event("/greet")
-    now = int(time.time())
-    if case == "forged":
-        reply = send(client, body, secret="not-the-secret")
-    elif case == "stale":
-        reply = send(client, body, timestamp=now - 6 * 60)
-    elif case == "future":
-        reply = send(client, body, timestamp=now + 6 * 60)
-    elif case == "unsigned":
-        reply = client.post("/webhooks/slack/events", data=body, content_type="application/json")
-    elif case == "tampered":
-        headers = slack_signature(body, SECRET)
-        reply = client.post("/webhooks/slack/events", data=body.replace(b"/greet", b"/show"), headers=headers)
-    else:
-        headers = {**slack_signature(body, SECRET), "X-Slack-Request-Timestamp": "yesterday"}
-        reply = client.post("/webhooks/slack/events", data=body, headers=headers)
+    headers, body = BAD_REQUESTS[case](int(time.time()))
+    reply = app.test_client().post("/webhooks/slack/events", data=body, headers=headers)
     assert reply.status_code == 401
     error = reply.get_json()
     assert error["status"] == "failure" and error["reason"] == "slack_signature_invalid"
@@ -377,6 +368,19 @@ def test_a_full_pool_answers_503_and_slacks_retry_is_then_served(make_app, api):
         == 200
     )
     assert api.wait_for(lambda: len(api.posts()) == 2, timeout=10)
+
+
+def test_redis_down_is_a_503_so_slack_retries(make_app, api):
+    import redis
+
+    from bot.stores.embedded import free_port
+
+    app, channel = make_app()
+    channel.attach(redis.Redis(port=free_port(), socket_connect_timeout=0.2))
+    reply = send(app.test_client(), event("/greet"))
+    assert reply.status_code == 503 and reply.get_json()["reason"] == "store_unavailable"
+    time.sleep(0.2)
+    assert api.calls == []
 
 
 def test_socket_mode_envelopes_are_acked_and_answered(make_app, api, agent):
