@@ -88,7 +88,9 @@ def run_set(
     tuned: dict = {}
     if neural_cfg is not None:
         for split, d in data.items():
-            nn = NeuralForecaster(NeuralConfig.from_dict({"horizon": d.h, **neural_cfg})).fit(d.train)
+            nn = NeuralForecaster(NeuralConfig.from_dict({"horizon": d.h, "season": d.m, **neural_cfg})).fit(
+                d.train
+            )
             started = time.perf_counter()
             p = nn.predict(d.train, (95,))
             fsecs = time.perf_counter() - started

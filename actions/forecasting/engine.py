@@ -66,6 +66,7 @@ def _neural_predictions(
             steps=quick.steps,
             width=quick.width,
             blocks=quick.blocks,
+            season=m,
         )
         neural = NeuralForecaster(config).fit(histories, progress=False)
     elif neural.config.horizon < horizon:

@@ -111,10 +111,19 @@ def build(config: NBeatsConfig) -> NBeats:
     return model
 
 
-def pinball_loss(y, pred, quantiles: tf.Tensor, mid: int, median_weight: float = 1.0):
-    """y (batch, horizon), pred (batch, quantiles, horizon) -> scalar mean quantile loss; the absolute
-    error of the median (index `mid`) is added with `median_weight` (the point forecast matters most)."""
+def forecast_loss(y, pred, quantiles: tf.Tensor, mid: int, median_weight: float, point_loss: str, weights):
+    """y (batch, horizon), pred (batch, quantiles, horizon), weights (batch, 1) -> scalar.
+
+    The quantile (pinball) loss of every head divided by `weights` (1, or the window's seasonal-naive
+    scale: MASE-like), plus `median_weight` times the point loss of the median head ("mae", divided
+    by `weights` too, or "smape", scale-free)."""
     diff = y[:, None, :] - pred  # (batch, quantiles, horizon)
     q = quantiles[None, :, None]
-    loss = tf.reduce_mean(tf.maximum(q * diff, (q - 1.0) * diff))
-    return loss + median_weight * tf.reduce_mean(tf.abs(diff[:, mid, :]))
+    w = weights[:, 0]  # (batch,)
+    pinball = tf.reduce_mean(tf.maximum(q * diff, (q - 1.0) * diff), axis=[1, 2]) / w  # (batch,)
+    f = pred[:, mid, :]  # (batch, horizon)
+    if point_loss == "smape":
+        point = tf.reduce_mean(2.0 * tf.abs(y - f) / (tf.abs(y) + tf.abs(f) + 1e-6), axis=1)
+    else:
+        point = tf.reduce_mean(tf.abs(y - f), axis=1) / w
+    return tf.reduce_mean(pinball + median_weight * point)

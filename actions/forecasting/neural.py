@@ -41,6 +41,9 @@ class NeuralConfig:
     learning_rate: float = 1e-3
     history_limit: int | None = None
     median_weight: float = 1.0
+    point_losses: tuple[str, ...] = ("mae",)  # one member per loss, too: "mae" | "smape"
+    mase_weighting: bool = False  # weight each window's loss by 1 / its seasonal-naive scale
+    season: int = 1  # m of the series (for the MASE weighting)
     interval_scale: float = 1.0  # widens (>1) or narrows the quantile intervals around the median
 
     @classmethod
@@ -50,7 +53,7 @@ class NeuralConfig:
         if unknown:
             raise ValueError(f"unknown neural config keys {unknown}; valid: {sorted(known)}")
         d = dict(d)
-        for key in ("input_sizes", "seeds"):
+        for key in ("input_sizes", "seeds", "point_losses"):
             if key in d:
                 d[key] = tuple(d[key])
         return cls(**d)
@@ -78,11 +81,12 @@ class NeuralForecaster:
         self.members: list = []
         self.train_seconds = 0.0
 
-    def _member_configs(self) -> list[tuple[NBeatsConfig, int]]:
+    def _member_configs(self) -> list[tuple[NBeatsConfig, int, str]]:
         c = self.config
         return [
-            (NBeatsConfig(size, c.horizon, c.blocks, c.layers, c.width), seed)
+            (NBeatsConfig(size, c.horizon, c.blocks, c.layers, c.width), seed, loss)
             for size in c.input_sizes
+            for loss in c.point_losses
             for seed in c.seeds
         ]
 
@@ -92,12 +96,14 @@ class NeuralForecaster:
         started = time.perf_counter()
         self.members = []
         c = self.config
-        options = TrainOptions(c.steps, c.batch_size, c.learning_rate, c.median_weight)
         members = self._member_configs()
-        for i, (nb, seed) in enumerate(members):
+        for i, (nb, seed, loss) in enumerate(members):
+            options = TrainOptions(
+                c.steps, c.batch_size, c.learning_rate, c.median_weight, loss, c.mase_weighting
+            )
             limit = self.config.history_limit
-            sampler = WindowSampler(list(histories), nb.input_size, nb.horizon, limit, seed)
-            label = f"nbeats member {i + 1}/{len(members)} (input {nb.input_size}, seed {seed})"
+            sampler = WindowSampler(list(histories), nb.input_size, nb.horizon, limit, seed, c.season)
+            label = f"nbeats {i + 1}/{len(members)} (input {nb.input_size}, {loss}, seed {seed})"
             self.members.append(train_member(nb, sampler, options, seed, label, progress))
         self.train_seconds = time.perf_counter() - started
         return self
@@ -160,7 +166,7 @@ class NeuralForecaster:
         if meta.get("format") != FORMAT:
             raise NotFound(f"{meta_file} has format {meta.get('format')}, this engine reads {FORMAT}")
         out = cls(NeuralConfig.from_dict(meta["config"]))
-        for i, (nb, _) in enumerate(out._member_configs()):
+        for i, (nb, _, _) in enumerate(out._member_configs()):
             model = build(nb)
             model.load_weights(path / f"member_{i}.weights.h5")
             out.members.append(model)

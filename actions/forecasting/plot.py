@@ -73,6 +73,7 @@ def examples_png(
     fig, axes = plt.subplots(rows, 1, figsize=(9, 2.8 * rows), squeeze=False)
     for ax, (s, fc, actual) in zip(axes[:, 0], items, strict=True):
         draw_forecast(ax, s, fc, history, actual)
+    fig.tight_layout()
     return _png(fig, path)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from .nbeats import NBeatsConfig, build, pinball_loss
+from .nbeats import NBeatsConfig, build, forecast_loss
 from .windows import WindowSampler
 
 
@@ -20,6 +20,8 @@ class TrainOptions:
     batch_size: int
     learning_rate: float
     median_weight: float = 1.0
+    point_loss: str = "mae"  # "mae" | "smape"
+    mase_weighting: bool = False
 
 
 log = logging.getLogger(__name__)
@@ -42,9 +44,10 @@ def train_member(
     mid = list(nb.quantiles).index(0.5)
 
     @tf.function(reduce_retracing=True)
-    def step(x, y):  # x (batch, input), y (batch, horizon)
+    def step(x, y, w):  # x (batch, input), y (batch, horizon), w (batch, 1)
         with tf.GradientTape() as tape:
-            loss = pinball_loss(y, model(x, training=True), quantiles, mid, config.median_weight)
+            pred = model(x, training=True)
+            loss = forecast_loss(y, pred, quantiles, mid, config.median_weight, config.point_loss, w)
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
@@ -52,8 +55,9 @@ def train_member(
     losses = []
     bar = tqdm(range(config.steps), desc=label, disable=not progress, mininterval=2.0, leave=False)
     for i in bar:
-        x, y, _ = sampler.batch(config.batch_size)
-        losses.append(float(step(tf.constant(x), tf.constant(np.clip(y, -50, 50)))))
+        x, y, _, mscale = sampler.batch(config.batch_size)
+        w = mscale if config.mase_weighting else np.ones_like(mscale)
+        losses.append(float(step(tf.constant(x), tf.constant(np.clip(y, -50, 50)), tf.constant(w))))
         if i % 100 == 99:
             bar.set_postfix(loss=f"{np.mean(losses[-100:]):.4f}")
     log.info(

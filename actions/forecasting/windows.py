@@ -32,6 +32,7 @@ class WindowSampler:
     horizon: int
     history_limit: int | None = None
     seed: int = 0
+    season: int = 1  # for the per-window seasonal-naive scale (MASE weighting)
 
     def __post_init__(self) -> None:
         pad = self.input_size
@@ -53,8 +54,9 @@ class WindowSampler:
             raise ValueError(f"no series is longer than horizon {self.horizon} + 2")
         self.rng = np.random.default_rng(self.seed)
 
-    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """-> scaled inputs (size, input), scaled targets (size, horizon), and the scales (size, 1)."""
+    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """-> scaled inputs (size, input), scaled targets (size, horizon), the scales (size, 1), and the
+        mean absolute seasonal difference of each scaled input (size, 1), floored at 0.05."""
         rows = self.usable[self.rng.integers(0, len(self.usable), size)]
         cuts = self.rng.integers(self.lo[rows], self.hi[rows] + 1)  # (size,)
         start = cuts  # padded index of the window's first input point is cut + pad - input_size = cut
@@ -62,4 +64,12 @@ class WindowSampler:
         block = self.matrix[rows[:, None], start[:, None] + offsets[None, :]]  # (size, input + h)
         x, y = block[:, : self.input_size], block[:, self.input_size :]
         scale = window_scale(x)
-        return (x / scale).astype(np.float32), (y / scale).astype(np.float32), scale.astype(np.float32)
+        xs = x / scale
+        lag = self.season if self.season < self.input_size else 1
+        mscale = np.maximum(np.mean(np.abs(xs[:, lag:] - xs[:, :-lag]), axis=1, keepdims=True), 0.05)
+        return (
+            xs.astype(np.float32),
+            (y / scale).astype(np.float32),
+            scale.astype(np.float32),
+            mscale.astype(np.float32),
+        )
