@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from bot.endpoints import SECRET_KEYS, LockStoreConfig, TrackerStoreConfig
+from bot.endpoints import LockStoreConfig, RedisStoreConfig, TrackerStoreConfig, load_section
 from bot.errors import ConfigError
 from bot.yamlio import config_error, read_yaml
 from nlu.yamlio import ConfigFileError, LineDict, validate
 
 log = logging.getLogger(__name__)
-_Model = TypeVar("_Model", bound=BaseModel)
+_Section = TypeVar("_Section", bound=RedisStoreConfig)
 
 _CONFIG_KEYS = {"recipe", "language", "assistant_id", "pipeline", "policies", "translation", "version"}
 _ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions"}
@@ -155,10 +153,8 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     for key in set(endpoints) & _RASA_ENDPOINTS_IGNORED:
         log.warning("event=config.ignored file=%s key=%s (not used by Parley)", endpoints_path, key)
     _reject_unknown(endpoints, _ENDPOINT_KEYS | _RASA_ENDPOINTS_IGNORED, endpoints_path)
-    tracker_store = _validated(
-        TrackerStoreConfig, endpoints.get("tracker_store"), endpoints_path, "tracker_store"
-    )
-    lock_store = _validated(LockStoreConfig, endpoints.get("lock_store"), endpoints_path, "lock_store")
+    tracker_store = _store(TrackerStoreConfig, endpoints, endpoints_path, "tracker_store")
+    lock_store = _store(LockStoreConfig, endpoints, endpoints_path, "lock_store")
     action_endpoint = _action_endpoint(endpoints.get("action_endpoint"), endpoints_path)
     actions = _actions(endpoints.get("actions"), endpoints_path)
 
@@ -239,32 +235,11 @@ def _translation(raw: Any, path: Path, root: Path) -> tuple[TranslationPair, ...
     return tuple(pairs)
 
 
-def _validated(model: type[_Model], raw: Any, path: Path, key: str) -> _Model:
-    """`raw` (the mapping under `key` in `path`) as `model`; the first problem names file, line and key.
-
-    Not `nlu.yamlio.validate`: that echoes the input it rejects, and these sections hold passwords. Here
-    the input is never echoed for a secret key nor for a whole section, and the pydantic error is not
-    chained (its text would show it)."""
-    if raw is None:
-        return model()
-    if not isinstance(raw, dict):
-        raise ConfigError(path, key, f"must be a mapping, got {type(raw).__name__}")
+def _store(model: type[_Section], endpoints: Mapping[str, Any], path: Path, key: str) -> _Section:
     try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problem = exc.errors(include_url=False, include_input=False)[0]
-        cause = (problem.get("ctx") or {}).get("error")
-        loc = getattr(cause, "key", None) or ".".join(str(part) for part in problem["loc"])
-        where = f"{key}.{loc}" if loc else key
-        if problem["type"] == "extra_forbidden":
-            message = f"unknown key; valid: {', '.join(sorted(model.model_fields))}"
-        else:
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            shown = problem["type"] != "value_error" and loc not in SECRET_KEYS
-            if shown and isinstance(raw.get(loc), str | int | float):
-                message += f", got {raw[loc]!r}"
-        line = raw.line_of(loc.split(".")[0]) if isinstance(raw, LineDict) else None
-        raise config_error(ConfigFileError(path, line, message, key=where)) from None
+        return load_section(model, endpoints.get(key), path=path, key=key)
+    except ConfigFileError as exc:
+        raise config_error(exc) from None
 
 
 def _actions(raw: Any, path: Path) -> dict[str, dict[str, Any]]:

@@ -21,14 +21,20 @@ URL (the other keys may add what the URL leaves out; a key the URL also sets is 
 in Rasa, a host name) or `host`, with `port`, `db`, `username`, `password`, `use_ssl`; else, for the
 tracker store, the embedded Redis, and for the lock store, the tracker store's Redis (`db` and
 `socket_timeout` still apply). A key with nothing to apply to (a `password` without a host) is an error.
+
+`load_section` reads a section: each key through `nlu.yamlio.validate`, then `check()`, the rules between
+keys (a URL and a host, a password without a host...).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import SplitResult, quote, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from nlu.yamlio import ConfigFileError, validate
 
 SUPPORTED_TYPES = ("redis",)
 URL_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -46,7 +52,6 @@ CONNECTION_KEYS = (
     "socket_timeout",
 )
 _NEED_A_HOST = ("port", "username", "password", "use_ssl", *_SSL_FILES)
-SECRET_KEYS = frozenset({"password"})
 
 
 class KeyProblem(ValueError):
@@ -82,13 +87,15 @@ class RedisStoreConfig(BaseModel):
     def _supported(cls, value: str) -> str:
         if value.lower() not in SUPPORTED_TYPES:
             raise ValueError(
-                f"type {value!r} is not supported; supported types: {', '.join(SUPPORTED_TYPES)} "
+                f"not supported; supported types: {', '.join(SUPPORTED_TYPES)} "
                 "(leave out url and host for the embedded Redis)"
             )
         return value.lower()
 
-    @model_validator(mode="after")
-    def _consistent(self) -> RedisStoreConfig:
+    def check(self) -> None:
+        """The rules between keys (pydantic checks each key alone). Raises `KeyProblem` naming the key.
+
+        Not a pydantic model validator: its error would carry the whole section, password included."""
         given = self.model_fields_set
         if self.full_url is not None:
             parts = urlsplit(self.full_url)
@@ -110,7 +117,6 @@ class RedisStoreConfig(BaseModel):
         loose_ssl = [k for k in _SSL_FILES if k in given]
         if loose_ssl and not tls:
             raise KeyProblem(loose_ssl[0], "needs use_ssl: true (or a rediss:// url)")
-        return self
 
     @property
     def full_url(self) -> str | None:
@@ -164,16 +170,30 @@ class LockStoreConfig(RedisStoreConfig):
     without_host: ClassVar[str] = "without them the lock store shares the tracker store's Redis"
 
     key_prefix: str = "lock:"
-    lifetime: float = Field(60.0, gt=0)
+    lifetime: float = Field(60.0, gt=0, validation_alias=AliasChoices("lifetime", "lock_lifetime"))
 
-    @model_validator(mode="before")
-    @classmethod
-    def _lock_lifetime_alias(cls, raw: Any) -> Any:
-        if isinstance(raw, dict) and "lock_lifetime" in raw:
-            if "lifetime" in raw:
-                raise KeyProblem("lock_lifetime", "the same setting as `lifetime`; give one")
-            raw = {("lifetime" if k == "lock_lifetime" else k): v for k, v in raw.items()}
-        return raw
+
+_Section = TypeVar("_Section", bound=RedisStoreConfig)
+
+
+def load_section(model: type[_Section], raw: Any, *, path: Path, key: str) -> _Section:
+    """The `key:` section of endpoints.yml as `model`: each key through `nlu.yamlio.validate` (Parley's
+    one validation; it never shows a password), then the rules between keys. Raises `ConfigFileError`."""
+    if raw is None:
+        return model()
+    if isinstance(raw, dict) and {"lifetime", "lock_lifetime"} <= set(raw):
+        raise _key_error(path, raw, key, "lock_lifetime", "the same setting as `lifetime`; give one")
+    section = validate(model, raw, path=path, key_prefix=key)
+    try:
+        section.check()
+    except KeyProblem as exc:
+        raise _key_error(path, raw, key, exc.key, str(exc)) from None
+    return section
+
+
+def _key_error(path: Path, raw: Any, section: str, key: str, problem: str) -> ConfigFileError:
+    line = raw.line_of(key) if hasattr(raw, "line_of") else None
+    return ConfigFileError(path, line, problem, key=f"{section}.{key}")
 
 
 def store_urls(

@@ -156,17 +156,17 @@ def test_a_malformed_redis_url_is_refused_without_echoing_it(tmp_path, url):
     [
         ("tracker_store:\n  type: SQL\n", "tracker_store.type", "supported types: redis"),
         ("lock_store:\n  type: in_memory\n", "lock_store.type", "supported types: redis"),
-        ("tracker_store:\n  colour: red\n", "tracker_store.colour", "unknown key; valid: db, host"),
+        ("tracker_store:\n  colour: red\n", "tracker_store.colour", "unknown key; valid keys: db, host"),
         ("tracker_store:\n  password: hunter2\n", "tracker_store.password", "needs `host` or `url`"),
         ("lock_store:\n  port: 6380\n", "lock_store.port", "shares the tracker store's Redis"),
-        ("tracker_store:\n  host: h\n  password: 12345\n", "tracker_store.password", "valid string"),
+        ("tracker_store:\n  host: h\n  password: 12345\n", "tracker_store.password", "got int ***"),
         ("tracker_store:\n  url: redis://h:1/0\n  port: 2\n", "tracker_store.port", "also set by `url`"),
         ("tracker_store:\n  url: redis://:hunter2@h/0\n  password: x\n", "tracker_store.password", "also"),
-        ("tracker_store:\n  host: h\n  use_ssl: yes please\n", "tracker_store.use_ssl", "valid boolean"),
+        ("tracker_store:\n  host: h\n  use_ssl: yes please\n", "tracker_store.use_ssl", "expected bool"),
         ("tracker_store:\n  host: h\n  ssl_keyfile: k.pem\n", "tracker_store.ssl_keyfile", "use_ssl: true"),
         ("tracker_store:\n  host: h\n  port: 70000\n", "tracker_store.port", "less than or equal to 65535"),
         ("lock_store:\n  lifetime: 5\n  lock_lifetime: 6\n", "lock_store.lock_lifetime", "give one"),
-        ("tracker_store: redis\n", "tracker_store", "must be a mapping"),
+        ("tracker_store: redis\n", "tracker_store", "expected a mapping"),
     ],
 )
 def test_unsupported_redis_settings_are_refused_naming_file_and_key(tmp_path, endpoints, key, says):
