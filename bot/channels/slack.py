@@ -252,6 +252,8 @@ class SlackInput(InputChannel):
 
     def _run_turn(self, turn: SlackTurn, on_message: OnMessage) -> None:
         output = self.output_for(turn)
+        if turn.clicked is not None:
+            output.update_message(turn.clicked)
         try:
             on_message(turn.message, output)
         except Exception as exc:

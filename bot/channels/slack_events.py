@@ -34,6 +34,7 @@ class SlackTurn:
     dedup_id: str  # event_id, or the interaction's id
     dedup_kind: str = "event"
     retry: dict[str, str] = field(default_factory=dict)
+    clicked: dict[str, Any] | None = None  # chat.update arguments: the clicked message, buttons replaced
 
 
 def bot_user_ids(payload: dict[str, Any]) -> set[str]:
@@ -49,7 +50,7 @@ def strip_mentions(text: str, bot_ids: set[str]) -> str:
         text = _ANY_MENTION.sub(lambda m: "" if m.group(1) in bot_ids else m.group(0), text)
     else:
         text = _ANY_MENTION.sub("", text, count=1) if _ANY_MENTION.match(text.lstrip()) else text
-    return " ".join(text.split())
+    return re.sub(r"[ \t]{2,}", " ", text).strip()  # line breaks are the user's: kept
 
 
 def conversation_id(settings: SlackSettings, user: str, channel: str, thread_ts: str | None) -> str:
@@ -147,7 +148,19 @@ def interaction_turn(payload: dict[str, Any], settings: SlackSettings) -> tuple[
         metadata=metadata,
     )
     reply_thread = (thread or ts) if settings.use_threads else thread
-    return SlackTurn(message, channel, reply_thread, click_id, dedup_kind="click"), ""
+    clicked = _answered(original, channel, ts, action)
+    return SlackTurn(message, channel, reply_thread, click_id, dedup_kind="click", clicked=clicked), ""
+
+
+def _answered(original: dict[str, Any], channel: str, ts: str | None, action: dict[str, Any]) -> dict | None:
+    """The clicked message with its buttons replaced by the choice, so it reads as answered."""
+    blocks = original.get("blocks")
+    if not ts or not isinstance(blocks, list):
+        return None
+    title = ((action.get("text") or {}).get("text") or action.get("value") or "").replace("*", "")
+    kept = [b for b in blocks if isinstance(b, dict) and b.get("type") != "actions"]
+    chosen = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{title}* :white_check_mark:"}]}
+    return {"channel": channel, "ts": ts, "blocks": [*kept, chosen], "text": original.get("text") or title}
 
 
 def _mentions(text: str, bots: set[str]) -> bool:

@@ -179,6 +179,10 @@ class SlackOutput(OutputChannel):
         else:
             self.send_text(recipient_id, str(attachment))
 
+    def update_message(self, arguments: dict[str, Any]) -> None:
+        """chat.update (e.g. a clicked message whose buttons become the choice)."""
+        self._call("chat_update", lambda: self.client.chat_update(**arguments))
+
     # ------------------------------------------------------------------ Web API calls
     def _post(self, **arguments: Any) -> None:
         if self.thread_ts:

@@ -227,7 +227,7 @@ def test_buttons_are_block_kit_actions_and_a_click_sends_the_payload(make_app, a
         "team": {"id": "T1"},
         "channel": {"id": "D1"},
         "container": {"type": "message", "message_ts": "5.5", "channel_id": "D1"},
-        "message": {"ts": "5.5", "text": "Pick one"},
+        "message": {"ts": "5.5", "text": "Pick one", "blocks": blocks},
         "actions": [{**buttons[0], "action_ts": "6.6", "block_id": blocks[1]["block_id"]}],
     }
     body = urlencode({"payload": json.dumps(click)}).encode()
@@ -235,6 +235,9 @@ def test_buttons_are_block_kit_actions_and_a_click_sends_the_payload(make_app, a
     assert reply.status_code == 200
     assert api.wait_for(lambda: len(api.posts()) == 2)
     assert api.posts()[1]["text"].startswith("Hello")
+    update = api.attempts("chat.update")[0].args  # the clicked message now reads as answered
+    assert update["ts"] == "5.5" and [b["type"] for b in update["blocks"]] == ["section", "context"]
+    assert update["blocks"][1]["elements"][0]["text"] == "*Greet me* :white_check_mark:"
     assert [e["text"] for e in events_of(agent, "U1") if e["event"] == "user"] == ["/show", "/greet"]
     # Rasa's single path takes the same click (a new one) and events alike
     send(

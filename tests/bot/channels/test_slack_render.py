@@ -127,6 +127,7 @@ def test_what_is_ignored_says_why():
 def test_only_the_bots_own_mention_is_stripped():
     assert strip_mentions(f"<@{BOT_USER_ID}> ask <@U2|ann> please", {BOT_USER_ID}) == "ask <@U2|ann> please"
     assert strip_mentions("<@UXYZ> hello", set()) == "hello"
+    assert strip_mentions(f"<@{BOT_USER_ID}>  two\nlines", {BOT_USER_ID}) == "two\nlines"
 
 
 def test_text_is_mrkdwn_safe_and_split_at_line_or_word_ends():
