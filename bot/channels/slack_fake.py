@@ -7,8 +7,9 @@ exactly as Slack signs (for tests and bench/slack.py; the channel never imports 
         api.wait_for(lambda: len(api.posts()) == 1)
 
 Served: auth.test, chat.postMessage, chat.update, files.getUploadURLExternal, the upload URL it hands
-out, files.completeUploadExternal, files.info. A failed call (scripted or random) is recorded with its
-status and does nothing else, so `posts()` holds only what Slack would have shown.
+out, files.completeUploadExternal, files.info, apps.connections.open (answers `socket_url`). A failed
+call (scripted or random) is recorded with its status and does nothing else, so `posts()` holds only
+what Slack would have shown.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class _Failure:
 class FakeSlackAPI:
     failure_rate: float = 0.0
     seed: int = 0
+    socket_url: str = ""  # what apps.connections.open hands out (a Socket Mode test's WebSocket server)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
 
@@ -187,6 +189,12 @@ class FakeSlackAPI:
             files = args.get("files")
             files = json.loads(files) if isinstance(files, str) else files
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files or []]}
+        if method == "apps.connections.open":
+            return (
+                {"ok": True, "url": self.socket_url}
+                if self.socket_url
+                else {"ok": False, "error": "no_socket"}
+            )
         if method == "files.info":
             return {"ok": True, "file": {"id": args.get("file")}}
         return {"ok": False, "error": "unknown_method"}
