@@ -15,7 +15,6 @@ clear 5xx, as does a failing Redis.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from bot.dialogue.events import (
     UserUtteranceReverted,
     UserUttered,
 )
+from bot.dialogue.intent_shortcut import intent_shortcut
 from bot.dialogue.model import DialogueModel
 from bot.dialogue.policies.base import Prediction
 from bot.dialogue.reminders import ReminderScheduler
@@ -322,25 +322,3 @@ class Agent:
             ],
         )
         return [message]
-
-
-def intent_shortcut(text: str) -> dict[str, Any]:
-    """`/greet` or `/inform{"city": "Berlin"}` sets the intent directly, as in Rasa."""
-    body = text[1:]
-    entities: list[dict[str, Any]] = []
-    if "{" in body:
-        name, _, rest = body.partition("{")
-        try:
-            values = json.loads("{" + rest)
-            entities = [{"entity": k, "value": v, "start": None, "end": None} for k, v in values.items()]
-        except ValueError:
-            pass
-    else:
-        name = body
-    name = name.strip()
-    return {
-        "text": text,
-        "intent": {"name": name, "confidence": 1.0},
-        "entities": entities,
-        "intent_ranking": [{"name": name, "confidence": 1.0}],
-    }

@@ -4,7 +4,7 @@
     domain.yml       see bot/dialogue/domain.py
     data/            nlu, rules, stories
     endpoints.yml    tracker_store, lock_store (see bot/endpoints.py), action_endpoint, actions
-    credentials.yml  channels: rest, slack, ...
+    credentials.yml  channels, read as written; each channel validates its section (bot/channels/registry.py)
 
 Unknown keys and wrong types raise `ConfigError` naming the file and the key. Addresses and secrets
 from the environment are read here and nowhere else (`REDIS_URL`, `SLACK_SIGNING_SECRET`, `SLACK_TOKEN`).
@@ -37,22 +37,6 @@ _RASA_ENDPOINTS_IGNORED = {
     "rasa_pro",
     "contextual_response_rephraser",
 }
-_KNOWN_CHANNELS = {"rest", "slack", "socketio", "webchat", "widget"}
-_RASA_CHANNELS_IGNORED = {
-    "twilio",
-    "telegram",
-    "mattermost",
-    "facebook",
-    "webexteams",
-    "rocketchat",
-    "callback",
-    "rasa",
-    "botframework",
-    "hangouts",
-    "cisco",
-    "microsoft",
-}
-
 
 @dataclass(frozen=True)
 class ActionEndpoint:
@@ -69,18 +53,6 @@ class TranslationPair:
 
 
 @dataclass(frozen=True)
-class RestChannelConfig:
-    max_message_chars: int = 5000
-
-
-@dataclass(frozen=True)
-class SlackChannelConfig:
-    slack_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_channel: str | None = None
-
-
-@dataclass(frozen=True)
 class Project:
     root: Path
     language: str = "en"
@@ -93,10 +65,7 @@ class Project:
     action_endpoint: ActionEndpoint | None = None
     # endpoints.yml `actions:`: model-backed action name -> its settings (names checked by the registry)
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rest: RestChannelConfig = RestChannelConfig()
-    slack: SlackChannelConfig | None = None
     redis_url: str | None = None  # from REDIS_URL; None = the embedded Redis
-    channels: Mapping[str, Any] = field(default_factory=dict)
     credentials: dict[str, Any] = field(default_factory=dict)  # credentials.yml as read, one key a channel
 
     @property
@@ -160,9 +129,6 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
 
     credentials_path = root / "credentials.yml"
     credentials = _mapping(read_yaml(credentials_path), credentials_path) if credentials_path.exists() else {}
-    _reject_unknown(credentials, _KNOWN_CHANNELS | _RASA_CHANNELS_IGNORED, credentials_path)
-    rest = _rest(credentials.get("rest"), credentials_path)
-    slack = _slack(credentials.get("slack"), credentials_path, env) if "slack" in credentials else None
 
     redis_url = env.get("REDIS_URL") or None
     if redis_url:
@@ -179,10 +145,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
         lock_store=lock_store,
         action_endpoint=action_endpoint,
         actions=actions,
-        rest=rest,
-        slack=slack,
         redis_url=redis_url,
-        channels={k: v for k, v in credentials.items() if k in _KNOWN_CHANNELS},
         credentials=dict(credentials),
     )
 
@@ -294,32 +257,3 @@ def _action_endpoint(raw: Any, path: Path) -> ActionEndpoint | None:
         raise ConfigError(path, "action_endpoint.timeout", "must be a positive number of seconds")
     return ActionEndpoint(url=raw["url"], timeout=float(timeout), token=raw.get("token"))
 
-
-def _rest(raw: Any, path: Path) -> RestChannelConfig:
-    if raw is None:
-        return RestChannelConfig()
-    if not isinstance(raw, dict):
-        raise ConfigError(path, "rest", "must be empty or a mapping")
-    for k in raw:
-        if k != "max_message_chars":
-            raise ConfigError(path, f"rest.{k}", "unknown key; valid: max_message_chars")
-    limit = raw.get("max_message_chars", 5000)
-    if not isinstance(limit, int) or limit <= 0:
-        raise ConfigError(path, "rest.max_message_chars", f"must be a positive integer, got {limit!r}")
-    return RestChannelConfig(max_message_chars=limit)
-
-
-def _slack(raw: Any, path: Path, env: Mapping[str, str]) -> SlackChannelConfig:
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(path, "slack", "must be a mapping")
-    for k in raw:
-        if k not in {"slack_token", "slack_signing_secret", "slack_channel"}:
-            raise ConfigError(
-                path, f"slack.{k}", "unknown key; valid: slack_token, slack_signing_secret, slack_channel"
-            )
-    return SlackChannelConfig(
-        slack_token=env.get("SLACK_TOKEN") or raw.get("slack_token"),
-        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or raw.get("slack_signing_secret"),
-        slack_channel=raw.get("slack_channel"),
-    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, Conflict
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "demo"
 FILES = ("config.yml", "domain.yml", "endpoints.yml", "credentials.yml")
@@ -24,9 +24,7 @@ def init_project(folder: Path, template: Path = TEMPLATE) -> list[Path]:
         raise ConfigError(template, None, "the project template (Parley's demo/ folder) is missing")
     taken = [name for name in (*FILES, *FOLDERS) if (folder / name).exists()]
     if taken:
-        raise ConfigError(
-            folder, None, f"already holds {', '.join(taken)}; choose an empty folder for a new project"
-        )
+        raise Conflict(f"{folder} already holds {', '.join(taken)}; choose an empty folder for a new project")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in FILES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ class Services:
     translation: Any | None
     tracker_store: TrackerStore
     lock_store: LockStore
-    redis_url: str
+    redis_url: str = field(repr=False)  # may hold a password
     channels: list[InputChannel]
     media: RedisMediaStore
     embedded_redis: EmbeddedRedis | None = None
@@ -76,7 +76,7 @@ def project_actions(
         )
 
     custom = load_custom_actions(project.root)
-    model_backed = build_model_backed(getattr(project, "actions", {}) or {}, settings_for)
+    model_backed = build_model_backed(project.actions, settings_for)
     clash = sorted(set(custom) & set(model_backed))
     if clash:
         raise ConfigError(
@@ -111,7 +111,7 @@ def load_translation(project: Project) -> Any | None:
 def build_services(project: Project) -> Services:
     from nlu import NLUModel  # engines are imported lazily: `parley --help` stays fast
 
-    channels = load_channels(getattr(project, "credentials", {}) or {}, project.root / "credentials.yml")
+    channels = load_channels(project.credentials, project.credentials_path)
     domain = load_domain(project.domain_path)
     paths = model_paths(project)
     nlu_model = NLUModel.load(paths["nlu"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.agent import intent_shortcut
 from bot.api.body import json_object, required_str
+from bot.dialogue.intent_shortcut import intent_shortcut
 from bot.errors import ModelNotFound, PayloadTooLarge
 
 bp = Blueprint("parse", __name__)

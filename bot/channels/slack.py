@@ -34,6 +34,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.channels.base import InputChannel, OnMessage
 from bot.channels.slack_dedup import EventClaims
 from bot.channels.slack_events import SlackTurn, event_turn, interaction_turn
+from bot.channels.slack_redelivery import Redelivery
 from bot.channels.slack_render import SlackOutput, web_client
 from bot.channels.slack_settings import SlackSettings
 from bot.errors import BadRequest, ConfigError, ParleyError, Unauthorized
@@ -96,15 +97,26 @@ class SlackInput(InputChannel):
             settings.slack_token.get_secret_value(), settings.api_url, settings.proxy, settings.api_timeout_s
         )
         self.pool = TurnPool(settings.workers, settings.max_pending)
-        self.media = media
-        self.claims = EventClaims(redis, settings.key_prefix, settings.dedup_ttl_s) if redis else None
+        self.claims: EventClaims | None = None
+        self.redelivery: Redelivery | None = None
         self.socket_client: Any | None = None
+        self.media = media
+        if redis is not None:
+            self.attach(redis, media)
 
     # ------------------------------------------------------------------ wiring
     def attach(self, redis: Any, media: Any | None = None) -> None:
-        """Give the channel its Redis (for de-dup) and media store; the app does this from Services."""
-        self.claims = EventClaims(redis, self.settings.key_prefix, self.settings.dedup_ttl_s)
+        """Give the channel its Redis (de-dup, replies to send again) and media store; the app does this
+        from its Services when the blueprint is registered."""
+        settings = self.settings
+        self.claims = EventClaims(redis, settings.key_prefix, settings.dedup_ttl_s)
         self.media = media if media is not None else self.media
+        if self.redelivery is not None:
+            self.redelivery.stop()
+        self.redelivery = Redelivery(
+            redis, settings.key_prefix, settings.redeliver_interval_s, settings.redeliver_max_age_s
+        )
+        self.redelivery.start(self.redeliver)
 
     def _attach_from_app(self, app: Flask) -> None:
         services = app.extensions.get("parley")
@@ -141,6 +153,8 @@ class SlackInput(InputChannel):
     def close(self) -> None:
         if self.socket_client is not None:
             self.socket_client.close()
+        if self.redelivery is not None:
+            self.redelivery.stop()
         self.pool.close()
 
     # ------------------------------------------------------------------ HTTP
@@ -248,7 +262,15 @@ class SlackInput(InputChannel):
             media=self.media,
             attempts=self.settings.send_attempts,
             backoff_s=self.settings.send_backoff_s,
+            keep=self.redelivery.keep if self.redelivery is not None else None,
         )
+
+    def redeliver(self, method: str, arguments: dict[str, Any], conversation: str) -> bool:
+        """One more try of a kept reply (no further keeping: Redelivery puts it back). True: done."""
+        output = SlackOutput(
+            self.client, str(arguments.get("channel", "")), None, conversation, self.media, 1
+        )
+        return output.deliver(method, arguments) != "failed"
 
     def _run_turn(self, turn: SlackTurn, on_message: OnMessage) -> None:
         output = self.output_for(turn)

@@ -7,8 +7,9 @@
 
 HTTP 429 (with Retry-After), 5xx and connection errors are retried by slack_sdk's retry handlers; a
 call that still fails is retried `attempts` times with a backoff, every failure logged with the
-conversation id (`event=slack.send.retry` / `event=slack.send.failed`). Errors that no retry can fix
-(channel_not_found, invalid_auth, ...) are logged once and not retried.
+conversation id (`event=slack.send.retry` / `event=slack.send.failed`), then handed to `keep` (Redis,
+sent again later: slack_redelivery.py). Errors that no retry can fix (channel_not_found, invalid_auth,
+...) are logged once and not retried.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class SlackOutput(OutputChannel):
         media: Any | None = None,
         attempts: int = 4,
         backoff_s: float = 0.5,
+        keep: Callable[[str, dict[str, Any], str], Any] | None = None,
     ) -> None:
         self.client = client
         self.channel = channel
@@ -131,6 +133,7 @@ class SlackOutput(OutputChannel):
         self.media = media
         self.attempts = attempts
         self.backoff_s = backoff_s
+        self.keep = keep  # where a call that still fails goes (slack_redelivery.Redelivery.keep)
         self.failed = 0  # calls that were finally given up (logged)
 
     # ------------------------------------------------------------------ OutputChannel
@@ -147,20 +150,10 @@ class SlackOutput(OutputChannel):
         self._post(text=fallback, blocks=button_blocks(last, buttons))
 
     def send_image(self, recipient_id: str, image: str) -> None:
-        found = self._own_media(image)
-        if found is not None:
-            data, media_id = found
-            self._call(
-                "files_upload_v2",
-                lambda: self.client.files_upload_v2(
-                    channel=self.channel,
-                    thread_ts=self.thread_ts,
-                    file=data,
-                    filename=media_id,
-                    title=media_id,
-                    request_file_info=False,
-                ),
-            )
+        media_id = self._own_media(image)
+        if media_id is not None:
+            upload = {"channel": self.channel, "thread_ts": self.thread_ts, "media_id": media_id}
+            self.deliver("files_upload_v2", upload)
         elif urlparse(image).scheme in ("http", "https"):
             self._post(text=image, blocks=[{"type": "image", "image_url": image, "alt_text": "image"}])
         else:
@@ -171,7 +164,7 @@ class SlackOutput(OutputChannel):
         arguments.setdefault("channel", self.channel)
         if self.thread_ts:
             arguments.setdefault("thread_ts", self.thread_ts)
-        self._call("chat_postMessage", lambda: self.client.chat_postMessage(**arguments))
+        self.deliver("chat_postMessage", arguments)
 
     def send_attachment(self, recipient_id: str, attachment: Any) -> None:
         if isinstance(attachment, dict):
@@ -181,21 +174,51 @@ class SlackOutput(OutputChannel):
 
     def update_message(self, arguments: dict[str, Any]) -> None:
         """chat.update (e.g. a clicked message whose buttons become the choice)."""
-        self._call("chat_update", lambda: self.client.chat_update(**arguments))
+        self.deliver("chat_update", arguments)
 
     # ------------------------------------------------------------------ Web API calls
     def _post(self, **arguments: Any) -> None:
         if self.thread_ts:
             arguments["thread_ts"] = self.thread_ts
-        self._call(
-            "chat_postMessage", lambda: self.client.chat_postMessage(channel=self.channel, **arguments)
-        )
+        self.deliver("chat_postMessage", {"channel": self.channel, **arguments})
 
-    def _call(self, method: str, call: Callable[[], Any]) -> Any:
+    def deliver(self, method: str, arguments: dict[str, Any]) -> str:
+        """One Web API call, retried: "sent", "refused" (an error no retry fixes) or "failed" (kept for
+        later by `keep`, when the channel gave one)."""
+        outcome = self._call(method, arguments)
+        if outcome == "failed" and self.keep is not None:
+            self.keep(method, arguments, self.conversation_id)
+        return outcome
+
+    def _invoke(self, method: str, arguments: dict[str, Any]) -> Any:
+        if method == "files_upload_v2":
+            found = self.media.get(arguments["media_id"]) if self.media is not None else None
+            if found is None:
+                raise LookupError(f"media {arguments['media_id']} expired")
+            return self.client.files_upload_v2(
+                channel=arguments["channel"],
+                thread_ts=arguments.get("thread_ts"),
+                file=found[0],
+                filename=arguments["media_id"],
+                title=arguments["media_id"],
+                request_file_info=False,
+            )
+        if method not in ("chat_postMessage", "chat_update"):
+            raise LookupError(f"{method} is not a reply method")
+        return getattr(self.client, method)(**arguments)
+
+    def _call(self, method: str, arguments: dict[str, Any]) -> str:
         error = ""
         for attempt in range(1, self.attempts + 1):
             try:
-                return call()
+                self._invoke(method, arguments)
+                return "sent"
+            except LookupError as exc:
+                self.failed += 1
+                log.error(
+                    "event=slack.send.failed conversation=%s error=%s retry=no", self.conversation_id, exc
+                )
+                return "refused"
             except SlackApiError as exc:
                 status = exc.response.status_code
                 error = str(exc.response.get("error") or f"http_{status}")
@@ -208,7 +231,7 @@ class SlackOutput(OutputChannel):
                         method,
                         error,
                     )
-                    return None
+                    return "refused"
             except (SlackClientError, OSError) as exc:
                 error = type(exc).__name__
             if attempt < self.attempts:
@@ -230,11 +253,11 @@ class SlackOutput(OutputChannel):
             self.attempts,
             error,
         )
-        return None
+        return "failed"
 
-    def _own_media(self, image: str) -> tuple[bytes, str] | None:
+    def _own_media(self, image: str) -> str | None:
+        """The media id of a file the bot published (and still has), else None."""
         match = _MEDIA_PATH.search(urlparse(image).path or "")
-        if match is None or self.media is None:
+        if match is None or self.media is None or self.media.get(match.group(1)) is None:
             return None
-        found = self.media.get(match.group(1))
-        return (found[0], match.group(1)) if found else None
+        return match.group(1)

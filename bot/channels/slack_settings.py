@@ -68,6 +68,8 @@ class SlackSettings(ChannelSettings):
     dedup_ttl_s: PositiveInt = 86_400  # how long an event_id is remembered (Slack retries for ~1 h)
     send_attempts: PositiveInt = 4  # tries per Web API call beyond slack_sdk's own retry handlers
     send_backoff_s: PositiveFloat = 0.5
+    redeliver_interval_s: PositiveFloat = 30.0  # replies Slack did not take are sent again this often
+    redeliver_max_age_s: PositiveFloat = 3600.0  # ... for this long, then dropped (logged)
     api_url: str = "https://slack.com/api/"  # the Web API base URL (tests point it at a fake)
     api_timeout_s: PositiveInt = 30
     socket_mode: bool = False  # receive events over a WebSocket instead of the public HTTP routes

@@ -38,7 +38,7 @@ def test_init_refuses_to_overwrite_a_project(tmp_path, capsys):
     assert main(["init", str(folder)]) == 0
     (folder / "domain.yml").write_text("version: '3.1'\nintents: [mine]\n")
     capsys.readouterr()
-    assert main(["init", str(folder)]) == 2
+    assert main(["init", str(folder)]) == 4  # kind "conflict"
     err = capsys.readouterr().err
     assert "already holds config.yml" in err and "empty folder" in err
     assert "mine" in (folder / "domain.yml").read_text()

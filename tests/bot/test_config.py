@@ -26,7 +26,6 @@ def test_the_demo_project_loads_into_typed_objects(project):
     assert loaded.language == "en"
     assert loaded.tracker_store.key_prefix == "parley:tracker:"
     assert loaded.lock_store.lifetime == 60
-    assert loaded.rest.max_message_chars == 5000
     assert loaded.redis_url is None
     assert loaded.translation_pairs[0].source == "en" and loaded.translation_pairs[0].target == "de"
     domain = load_domain(loaded.domain_path)
@@ -55,12 +54,6 @@ def test_redis_url_comes_from_the_environment(project):
             "endpoints.yml: key 'tracker_store.record_exp'",
         ),
         ("endpoints.yml", "lock_store:\n  colour: red\n", "endpoints.yml: key 'lock_store.colour'"),
-        (
-            "credentials.yml",
-            "rest:\n  max_message_chars: -1\n",
-            "credentials.yml: key 'rest.max_message_chars'",
-        ),
-        ("credentials.yml", "telegraph: {}\n", "credentials.yml: key 'telegraph'"),
         ("config.yml", "language: en\npipeline: [\n", "config.yml: line"),
     ],
 )
@@ -132,3 +125,21 @@ def test_the_raw_credentials_stay_available_with_their_file(project):
     assert loaded.credentials == {"rest": None, "slack": {"slack_channel": "C1"}}
     assert loaded.credentials_path == project.resolve() / "credentials.yml"
     assert loaded.endpoints_path == project.resolve() / "endpoints.yml"
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("rest:\n  max_message_chars: -1\n", "credentials.yml:2: rest.max_message_chars"),
+        ("telegraph: {}\n", "credentials.yml: key 'telegraph'"),
+    ],
+)
+def test_credentials_mistakes_name_the_file_and_key_at_start_up(project, content, where):
+    from bot.channels.registry import load_channels
+    from nlu.yamlio import ConfigFileError
+
+    (project / "credentials.yml").write_text(content)
+    loaded = load_project(project, env={})
+    with pytest.raises((ConfigError, ConfigFileError)) as info:
+        load_channels(loaded.credentials, loaded.credentials_path)
+    assert where in str(info.value)

@@ -43,7 +43,7 @@
   var CSS = ":host{all:initial;font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330}" +
     "*{box-sizing:border-box}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     ".launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;cursor:pointer;" +
-    "background:var(--c);color:var(--t);font-size:26px;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}" +
+    "background:var(--c);color:var(--t);display:flex;align-items:center;justify-content:center;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}" +
     ".panel{position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 108px);display:flex;" +
     "flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;z-index:2147483000}" +
     ".panel[hidden]{display:none}.page .panel{position:static;width:100%;height:100%;max-height:none;border-radius:0;box-shadow:none}" +
@@ -83,7 +83,12 @@
   if (cfg.page) frame.style.height = "100%";
   root.appendChild(frame);
   var launcher = el("button", { "class": "launcher", type: "button", "aria-controls": "pw-panel",
-                                "aria-expanded": "false", "aria-label": "Open chat: " + cfg.title }, "\uD83D\uDCAC");
+                                "aria-expanded": "false", "aria-label": "Open chat: " + cfg.title });
+  var NS = "http://www.w3.org/2000/svg", icon = document.createElementNS(NS, "svg"), bubblePath = document.createElementNS(NS, "path");
+  icon.setAttribute("viewBox", "0 0 24 24"); icon.setAttribute("width", "28"); icon.setAttribute("height", "28");
+  icon.setAttribute("aria-hidden", "true"); bubblePath.setAttribute("fill", "currentColor");
+  bubblePath.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+  icon.appendChild(bubblePath); launcher.appendChild(icon);
   var panel = el("section", { "class": "panel", id: "pw-panel", role: "dialog", "aria-label": cfg.title });
   var header = el("header");
   var heading = el("h2", {}, cfg.title);

@@ -141,16 +141,16 @@ def test_use_entities_limits_what_the_policies_see(make_bot):
 
 
 def test_custom_mapping_actions_fill_slots_after_each_message(make_bot):
-    from bot.dialogue.events import SlotSet
+    from actions.sdk import Action, SlotSet
 
-    class ShoutName:
+    class ShoutName(Action):
         def name(self):
             return "action_validate_slot_mappings"
 
         def run(self, dispatcher, tracker, domain):
-            latest = tracker.latest_message
-            if latest is not None and latest.intent_name == "inform" and latest.text:
-                return [SlotSet(name="note", value=latest.text.upper())]
+            text = tracker.latest_text()
+            if tracker.get_intent_of_latest_message() == "inform" and text:
+                return [SlotSet("note", text.upper())]
             return []
 
     bot = make_bot(DOMAIN, {"rules.yml": RULES}, extra_actions={"action_validate_slot_mappings": ShoutName})
