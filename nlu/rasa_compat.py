@@ -8,11 +8,13 @@ Rasa's components (spaCy, DIET, Duckling, ...) do not exist here. Each Rasa name
     unsupported  Parley has nothing with the same meaning (DucklingEntityExtractor, ResponseSelector);
                  an error naming the component, its position and what to use instead
 
-A Rasa pipeline runs as Parley's default pipeline (the one the benchmarks measure). Options with the
-same meaning carry over (FallbackClassifier's thresholds); every other option a Rasa component was given
-is named in a WARNING, never dropped silently. A name that is neither Parley's nor a Rasa 3 component is
-an error, and so is a pipeline that mixes Parley's own names with Rasa's. A pipeline written with
-Parley's names only is returned unchanged.
+A Rasa pipeline runs as Parley's default pipeline (the one the benchmarks measure), except that
+FallbackClassifier and EntitySynonymMapper run only when config.yml names them, as in Rasa (without
+them Rasa predicts no `nlu_fallback` and maps no synonyms). Options with the same meaning carry over
+(FallbackClassifier's thresholds); every other option a Rasa component was given is named in a
+WARNING, never dropped silently. A name that is neither Parley's nor a Rasa 3 component is an error,
+and so is a pipeline that mixes Parley's own names with Rasa's. A pipeline written with Parley's names
+only is returned unchanged.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ RASA_COMPONENTS: dict[str, RasaComponent] = {
 CARRIED_OPTIONS: dict[str, dict[str, str]] = {
     "FallbackClassifier": {"threshold": "threshold", "ambiguity_threshold": "ambiguity_threshold"},
 }
+# Parley components a translated pipeline runs only when the Rasa pipeline names them.
+ONLY_WHEN_NAMED = {"FallbackClassifier", "EntitySynonymMapper"}
 PARLEY_ONLY = {c["name"] for c in DEFAULT_PIPELINE} - set(RASA_COMPONENTS)
 RASA_ONLY = set(RASA_COMPONENTS) - {c["name"] for c in DEFAULT_PIPELINE}
 
@@ -108,7 +112,8 @@ def translate_rasa_pipeline(
     if not is_rasa_pipeline(pipeline):
         return [dict(item) for item in pipeline]
     _check_names(pipeline, source)
-    out = [dict(item) for item in DEFAULT_PIPELINE]
+    named = {_name(item) for item in pipeline}
+    out = [dict(c) for c in DEFAULT_PIPELINE if c["name"] not in ONLY_WHEN_NAMED or c["name"] in named]
     for i, item in enumerate(pipeline):
         name = _name(item)
         rasa = RASA_COMPONENTS[name]
@@ -135,6 +140,7 @@ def translate_rasa_pipeline(
                 "note='Parley runs %s with its own settings; these options have no effect'",
                 where, i + 1, name, ",".join(dropped), rasa.parley or "nothing in its place",
             )  # fmt: skip
+    log.info("event=nlu.rasa_compat.pipeline file=%s runs=%s", source, ",".join(c["name"] for c in out))
     return out
 
 

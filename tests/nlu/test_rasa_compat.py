@@ -121,8 +121,17 @@ def test_load_pipeline_config_runs_a_rasa_config_yml_too(tmp_path):
         encoding="utf-8",
     )
     config = load_pipeline_config(path)
-    assert [c.name for c in config.components] == [c["name"] for c in DEFAULT_PIPELINE]
+    expected = [c["name"] for c in DEFAULT_PIPELINE if c["name"] != "EntitySynonymMapper"]
+    assert [c.name for c in config.components] == expected
     assert config.components[-1].config.threshold == 0.5
     path.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: ResponseSelector\n")
     with pytest.raises(PipelineConfigError, match=rf"{path}:3: key 'pipeline\[1\]': item 2, Rasa's"):
         load_pipeline_config(path)
+
+
+def test_fallback_and_synonyms_run_only_when_the_rasa_pipeline_names_them():
+    out = translate_rasa_pipeline([{"name": "WhitespaceTokenizer"}, {"name": "DIETClassifier"}])
+    names = [c["name"] for c in out]
+    assert "FallbackClassifier" not in names and "EntitySynonymMapper" not in names  # as in Rasa
+    assert names == ["RegexTokenizer", "HubFeaturizer", "CharNgramFeaturizer", "RegexEntityExtractor",
+                     "IntentEntityClassifier"]  # fmt: skip
