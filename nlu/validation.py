@@ -102,7 +102,7 @@ def describe_errors(
     expected = [_EXPECTED[e["type"]] for e in errors if e["type"] in _EXPECTED]
     if len(errors) > 1 and len(expected) == len(errors):
         value = first.get("input")
-        given = "***" if _is_secret(keys[0]) else repr(value)
+        given = shown(value, _is_secret(keys[0]))
         problem = f"expected {' or '.join(dict.fromkeys(expected))}, got {yaml_type(value)} {given}"
     else:
         problem = _problem(first, model, _is_secret(keys[0]))
@@ -113,9 +113,25 @@ def describe_errors(
     return line, keys[0], problem
 
 
-def _is_secret(key: str | None) -> bool:
-    last = (key or "").rsplit(".", 1)[-1].lower()
+def _is_secret(key: Any) -> bool:
+    last = str(key or "").rsplit(".", 1)[-1].lower()
     return any(word in last for word in SECRET_WORDS)
+
+
+def shown(value: Any, secret: bool = False, limit: int = 80) -> str:
+    """`repr(value)` for an error message: secrets as ***, also inside mappings; long values cut."""
+    if secret:
+        return "***"
+    text = repr(_masked(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "***" if _is_secret(k) else _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _locate(
@@ -157,7 +173,7 @@ def _has(node: Any, part: Any) -> bool:
 
 def _problem(error: dict[str, Any], model: Any, secret: bool = False) -> str:
     kind, given = error["type"], error.get("input")
-    shown = "***" if secret else repr(given)
+    given_text = shown(given, secret)
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         valid = _fields_at(model, error["loc"][:-1])
         if valid is None:
@@ -168,11 +184,13 @@ def _problem(error: dict[str, Any], model: Any, secret: bool = False) -> str:
     if kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
         return "required key is missing"
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {yaml_type(given)} {shown}"
+        return f"expected {_EXPECTED[kind]}, got {yaml_type(given)} {given_text}"
     message = error["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
-    return f"{message}, got {shown}"
+    if isinstance(given, dict | list):  # a whole section: the message says what is wrong with it
+        return message
+    return f"{message}, got {given_text}"
 
 
 def yaml_type(value: Any) -> str:

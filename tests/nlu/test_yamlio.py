@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 import yaml
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, field_validator, model_validator
 
 from nlu.yamlio import ConfigFileError, LineDict, compose_yaml, load_yaml, validate
 
@@ -160,3 +160,34 @@ def test_secrets_are_never_echoed_and_union_errors_are_merged(tmp_path):
 def test_plain_dicts_still_get_dotted_keys():
     with pytest.raises(ConfigFileError, match=r"^c\.json: tracker_store\.port: expected int"):
         validate(Endpoints, {"tracker_store": {"port": "x"}}, path="c.json")
+
+
+class Store(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: StrictStr | None = None
+    host: StrictStr | None = None
+    password: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _one_address(self) -> Store:
+        if self.url and self.host:
+            raise ValueError("give url or host, not both")
+        return self
+
+
+class Endpoints2(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tracker_store: Store
+    retries: StrictInt = 0
+
+
+def test_a_section_level_error_never_carries_the_sections_password(tmp_path):
+    path = _write(tmp_path, "tracker_store:\n  url: redis://x\n  host: x\n  password: hunter2\n")
+    with pytest.raises(ConfigFileError) as info:
+        validate(Endpoints2, load_yaml(path), path=path)
+    assert str(info.value) == f"{path}:1: tracker_store: give url or host, not both"
+    path = _write(tmp_path, "tracker_store: {password: hunter2}\nretries: {password: hunter2}\n")
+    with pytest.raises(ConfigFileError) as info:
+        validate(Endpoints2, load_yaml(path), path=path)
+    message = str(info.value)
+    assert "hunter2" not in message and "retries: expected int, got mapping {'password': '***'}" in message
