@@ -45,6 +45,7 @@ class Call:
     status: int
     at: float
     token: str = ""
+    ok: bool = True  # what Slack answered: {"ok": true} (a failure may come with HTTP 200 too)
 
 
 @dataclass
@@ -106,7 +107,7 @@ class FakeSlackAPI:
     def posts(self) -> list[dict[str, Any]]:
         """Messages Slack accepted (chat.postMessage that answered ok), in order."""
         with self._lock:
-            return [c.args for c in self.calls if c.method == "chat.postMessage" and c.status == 200]
+            return [c.args for c in self.calls if c.method == "chat.postMessage" and c.ok]
 
     def attempts(self, method: str) -> list[Call]:
         with self._lock:
@@ -149,7 +150,7 @@ class FakeSlackAPI:
             if failure is None and self.failure_rate and self._random.random() < self.failure_rate:
                 failure = _Failure(self._random.choice([500, 503]))
             if failure is not None:
-                self.calls.append(Call(method, args, failure.status, time.monotonic(), token))
+                self.calls.append(Call(method, args, failure.status, time.monotonic(), token, ok=False))
                 self._lock.notify_all()
                 extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 return (

@@ -180,3 +180,25 @@ def test_the_committed_manifest_matches_the_routes_events_and_scopes():
     assert {"app_mentions:read", "im:history", "chat:write", "files:write"} <= scopes
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     channel.close()
+
+
+def test_a_reply_slack_would_not_take_is_kept_in_redis_and_sent_later(redis_client, caplog):
+    with FakeSlackAPI() as api:
+        options = {
+            "api_url": api.url,
+            "send_attempts": 2,
+            "send_backoff_s": 0.01,
+            "redeliver_interval_s": 3600,
+        }
+        channel = SlackInput(settings(**options), redis=redis_client)
+        turn, _ = event_turn(payload(channel="D1", kind="message"), channel.settings)
+        api.fail_next(2, status=200, error="fatal_error")  # a Slack outage longer than the retries
+        with caplog.at_level(logging.WARNING, logger="bot.channels"):
+            channel._run_turn(turn, lambda message, output: output.send_text(message.sender_id, "kept"))
+        assert api.posts() == [] and channel.redelivery.pending() == 1
+        assert "event=slack.send.kept conversation=U1" in caplog.text
+        api.fail_next(1, status=200, error="fatal_error")  # still down at the next round: put back
+        assert channel.redelivery.run_once(channel.redeliver) == 0 and channel.redelivery.pending() == 1
+        assert channel.redelivery.run_once(channel.redeliver) == 1  # Slack is back: the reply goes out
+        assert [p["text"] for p in api.posts()] == ["kept"] and channel.redelivery.pending() == 0
+        channel.close()
