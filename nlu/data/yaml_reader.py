@@ -205,7 +205,10 @@ def _lookup_file(ref: str, path: Path | str, node: Node) -> list[tuple[int, str]
     candidates = [Path(ref)] if Path(ref).is_absolute() else [Path(path).parent / ref, Path(ref)]
     for candidate in candidates:
         if candidate.is_file():
-            lines = candidate.read_text(encoding="utf-8").splitlines()
+            try:
+                lines = read_text(candidate).splitlines()
+            except ConfigFileError as exc:
+                raise TrainingDataError(exc.path, exc.line, f"lookup table: {exc.problem}") from None
             out = [(_line(node), ln.strip().lstrip("-").strip()) for ln in lines if ln.strip()]
             if out:
                 return out

@@ -132,3 +132,15 @@ def test_every_rasa_example_project_loads(project):
     data = load_training_data([SHARED_DATA / "rasa_projects" / project / "data"])
     assert len(data.examples) >= 20
     assert len(data.intents) >= 4
+
+
+def test_lookup_file_that_is_not_utf8_names_its_line(tmp_path):
+    import pytest
+
+    from nlu.data.yaml_reader import load_training_data
+    from nlu.errors import TrainingDataError
+
+    (tmp_path / "cities.txt").write_bytes(b"Berlin\nM\xfcnchen\n")
+    (tmp_path / "nlu.yml").write_text("nlu:\n- lookup: city\n  examples: cities.txt\n", encoding="utf-8")
+    with pytest.raises(TrainingDataError, match=r"cities\.txt:2: lookup table: not valid UTF-8"):
+        load_training_data(tmp_path / "nlu.yml")
