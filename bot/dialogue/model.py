@@ -167,6 +167,10 @@ def train_dialogue(
     extra = responses_from_data(data_paths)
     domain = domain.with_responses(extra)
     validate_against_domain(data, domain)
+    # built (and so checked, with its warnings about ignored options) on every run, changed or not
+    built = build_policies(policies_config, config_source)
+    if not built:
+        raise ConfigError(config_source, "policies", "no usable policy; add `- name: RulePolicy`")
     fingerprint = _fingerprint(policies_config, domain, data_paths)
     meta_path = out_dir / "dialogue.json"
     counts = {"rules": len(data.rules), "stories": len(data.stories)}
@@ -174,9 +178,6 @@ def train_dialogue(
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") == fingerprint and meta.get("format") == FORMAT_VERSION:
             return DialogueTrainOutcome(out_dir, False, counts)
-    built = build_policies(policies_config, config_source)
-    if not built:
-        raise ConfigError(config_source, "policies", "no usable policy; add `- name: RulePolicy`")
     summary: dict[str, Any] = dict(counts)
     entries = []
     out_dir.mkdir(parents=True, exist_ok=True)
