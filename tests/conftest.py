@@ -101,3 +101,45 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (benchmark data lives beside the clone in ../shared)")
     return path
+
+
+def rule_project(root: Path, domain: str, rules: str, **files: str) -> Path:
+    """A project of a domain and rules (plus e.g. actions_py=...), its RulePolicy trained under models/."""
+    from bot.dialogue.domain import load_domain
+    from bot.dialogue.model import train_dialogue
+
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "domain.yml").write_text(domain)
+    (root / "data" / "rules.yml").write_text(rules)
+    (root / "config.yml").write_text("language: en\n")
+    for name, text in files.items():
+        (root / name.replace("_py", ".py")).write_text(text)
+    train_dialogue(
+        [{"name": "RulePolicy"}],
+        load_domain(root / "domain.yml"),
+        [root / "data"],
+        root / "models",
+        config_source=root / "config.yml",
+    )
+    return root
+
+
+@pytest.fixture
+def redis_agent(redis_client):
+    """An Agent over a trained rule project, on the real Redis (no NLU: intent shortcuts like /greet)."""
+    from bot.agent import Agent
+    from bot.dialogue.domain import load_domain
+    from bot.dialogue.model import DialogueModel
+    from bot.stores.redis import RedisLockStore, RedisTrackerStore
+
+    def build(project: Path, actions: dict | None = None) -> Agent:
+        return Agent(
+            load_domain(project / "domain.yml"),
+            None,
+            DialogueModel.load(project / "models"),
+            RedisTrackerStore(redis_client, key_prefix="t:"),
+            RedisLockStore(redis_client, key_prefix="l:"),
+            actions,
+        )
+
+    return build

@@ -11,10 +11,8 @@ from actions.errors import ActionConfigError
 from actions.registry import MODEL_BACKED, build_model_backed
 from actions.sdk import ActionSettings, CollectingDispatcher, SlotSet, Tracker
 from actions.translate import TranslateAction
-from bot.agent import Agent, UserMessage
-from bot.dialogue.domain import load_domain
-from bot.dialogue.model import DialogueModel, train_dialogue
-from bot.stores.redis import RedisLockStore, RedisTrackerStore
+from bot.agent import UserMessage
+from tests.conftest import rule_project
 
 DOMAIN = """
 version: "3.1"
@@ -54,28 +52,11 @@ class CountAction(Action):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("action_api")
-    (root / "data").mkdir()
-    (root / "domain.yml").write_text(DOMAIN)
-    (root / "data" / "rules.yml").write_text(RULES)
-    (root / "config.yml").write_text("language: en\n")
-    (root / "actions.py").write_text(ACTIONS)
-    domain = load_domain(root / "domain.yml")
-    train_dialogue(
-        [{"name": "RulePolicy"}], domain, [root / "data"], root / "models", config_source=root / "config.yml"
-    )
-    return root
+    return rule_project(tmp_path_factory.mktemp("action_api"), DOMAIN, RULES, actions_py=ACTIONS)
 
 
-def test_a_project_action_sees_the_tracker_view_and_its_events_are_applied(project, redis_client):
-    agent = Agent(
-        load_domain(project / "domain.yml"),
-        None,
-        DialogueModel.load(project / "models"),
-        RedisTrackerStore(redis_client, key_prefix="t:"),
-        RedisLockStore(redis_client, key_prefix="l:"),
-        load_custom_actions(project),
-    )
+def test_a_project_action_sees_the_tracker_view_and_its_events_are_applied(project, redis_agent):
+    agent = redis_agent(project, load_custom_actions(project))
     said = agent.handle(UserMessage(text='/count{"thing": "apple"}', sender_id="kim"))
     assert [m["text"] for m in said] == ['kim said \'/count{"thing": "apple"}\'', "That makes 1."]
     agent.handle(UserMessage(text='/count{"thing": "pear"}', sender_id="kim"))

@@ -16,12 +16,10 @@ from bot.agent import Agent
 from bot.app import register_error_handlers
 from bot.channels import registry
 from bot.channels.base import ChannelSettings, InputChannel, OnMessage, OutputChannel, UserMessage
-from bot.dialogue.domain import load_domain
-from bot.dialogue.model import DialogueModel, train_dialogue
 from bot.errors import ConfigError
 from bot.stores.embedded import free_port
-from bot.stores.redis import RedisLockStore, RedisTrackerStore
 from nlu.yamlio import ConfigFileError
+from tests.conftest import rule_project
 
 DOMAIN = """
 version: "3.1"
@@ -78,27 +76,12 @@ class PlainInput(InputChannel):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("channels")
-    (root / "data").mkdir()
-    (root / "domain.yml").write_text(DOMAIN)
-    (root / "data" / "rules.yml").write_text(RULES)
-    (root / "config.yml").write_text("language: en\n")
-    domain = load_domain(root / "domain.yml")
-    train_dialogue(
-        [{"name": "RulePolicy"}], domain, [root / "data"], root / "models", config_source=root / "config.yml"
-    )
-    return root
+    return rule_project(tmp_path_factory.mktemp("channels"), DOMAIN, RULES)
 
 
 @pytest.fixture
-def agent(project: Path, redis_client) -> Agent:
-    return Agent(
-        load_domain(project / "domain.yml"),
-        None,
-        DialogueModel.load(project / "models"),
-        RedisTrackerStore(redis_client, key_prefix="t:"),
-        RedisLockStore(redis_client, key_prefix="l:"),
-    )
+def agent(project: Path, redis_agent) -> Agent:
+    return redis_agent(project)
 
 
 def app_for(channels, agent: Agent) -> Flask:
