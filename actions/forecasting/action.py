@@ -1,14 +1,6 @@
 """`action_forecast`: forecasts a series the project declares and replies with a summary and the plot.
 
-endpoints.yml:
-    actions:
-      action_forecast:
-        series:
-          visits: {csv: data/visits.csv, freq: H, unit: visits}
-        max_horizon: 336        # steps
-        default_horizon: 48     # when the user names none
-        model: ensemble
-        levels: [80, 95]
+Its options (endpoints.yml `actions: action_forecast:`) are described in `options.py`.
 
 It reads the `series` entity (or slot; the only series when there is one) and the horizon from the
 `horizon` or `duration` entity (or the text): "48 hours", "the next 2 weeks". Every problem the user
@@ -18,84 +10,19 @@ can fix gets a plain reply; the action never raises for them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from actions.sdk import Action, ActionSettings, CollectingDispatcher, EventDict, SlotSet, Tracker
 
-from .errors import BadInput, ConfigError
+from .errors import BadInput
 from .horizon import parse_horizon
-from .series import Forecast, Series, normalise_freq
+from .options import ForecastOptions, SeriesSource
+from .series import Forecast, Series
 from .summary import summarise
-from .validate import DEFAULT_MAX_HORIZON, UnknownSeries
+from .validate import UnknownSeries
 
 log = logging.getLogger(__name__)
-
-OPTION_KEYS = {"series", "max_horizon", "default_horizon", "model", "levels"}
-SERIES_KEYS = {"csv", "freq", "unit", "column"}
-
-
-@dataclass(frozen=True)
-class SeriesSource:
-    name: str
-    csv: Path
-    freq: str
-    unit: str = ""
-    column: str | None = None
-
-    def load(self) -> Series:
-        from .data import read_csv
-
-        return read_csv(self.csv, freq=self.freq, series_id=self.name, column=self.column, unit=self.unit)
-
-
-@dataclass(frozen=True)
-class ForecastOptions:
-    series: dict[str, SeriesSource]
-    max_horizon: int = DEFAULT_MAX_HORIZON
-    default_horizon: int = 48
-    model: str = "ensemble"
-    levels: tuple[int, ...] = (80, 95)
-
-    @classmethod
-    def parse(cls, options: dict[str, Any], root: Path) -> ForecastOptions:
-        where = "endpoints.yml actions.action_forecast"
-        unknown = sorted(set(options) - OPTION_KEYS)
-        if unknown:
-            raise ConfigError(f"{where}: unknown keys {unknown}; valid: {sorted(OPTION_KEYS)}")
-        raw = options.get("series") or {}
-        if not isinstance(raw, dict) or not raw:
-            raise ConfigError(f"{where}.series: name at least one series, e.g. visits: {{csv: data/v.csv}}")
-        sources = {}
-        for name, spec in raw.items():
-            if not isinstance(spec, dict) or "csv" not in spec:
-                raise ConfigError(f"{where}.series.{name}: needs a 'csv' path")
-            bad = sorted(set(spec) - SERIES_KEYS)
-            if bad:
-                raise ConfigError(f"{where}.series.{name}: unknown keys {bad}; valid: {sorted(SERIES_KEYS)}")
-            try:
-                freq = normalise_freq(spec.get("freq", "H"))
-            except ValueError as e:
-                raise ConfigError(f"{where}.series.{name}.freq: {e}") from None
-            path = Path(spec["csv"])
-            sources[str(name)] = SeriesSource(
-                str(name),
-                path if path.is_absolute() else root / path,
-                freq,
-                str(spec.get("unit", "")),
-                spec.get("column"),
-            )
-        try:
-            return cls(
-                sources,
-                int(options.get("max_horizon", DEFAULT_MAX_HORIZON)),
-                int(options.get("default_horizon", 48)),
-                str(options.get("model", "ensemble")),
-                tuple(int(v) for v in options.get("levels", (80, 95))),
-            )
-        except (TypeError, ValueError) as e:
-            raise ConfigError(f"{where}: {e}") from None
 
 
 def _first(tracker: Tracker, *names: str) -> Any:

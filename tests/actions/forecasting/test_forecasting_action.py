@@ -68,8 +68,30 @@ def test_horizon_above_the_maximum_gets_a_text_reply(action):
     assert "above the maximum of 336" in messages[0]["text"]
 
 
-def test_bad_options_fail_at_start_up(tmp_path):
-    with pytest.raises(ConfigError, match="unknown keys"):
-        ForecastAction.from_settings(ActionSettings(name="action_forecast", options={"serie": {}}))
-    with pytest.raises(ConfigError, match="needs a 'csv'"):
-        ForecastAction.from_settings(ActionSettings(name="action_forecast", options={"series": {"a": {}}}))
+def test_demo_series_needs_no_file(tmp_path):
+    options = {"series": {"visits": {"demo": "visits", "unit": "visits"}}}
+    act = ForecastAction.from_settings(
+        ActionSettings(name="action_forecast", options=options, project_root=tmp_path)
+    )
+    messages, _ = _run(act, "how many visits in the next 24 hours?", [])
+    assert "Forecast of visits for the next 24 hours" in messages[0]["text"]
+    assert len(messages) == 1  # no media store: no image
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"serie": {}}, "unknown keys"),
+        ({"series": {"a": {}}}, "either 'csv'"),
+        ({"series": {"a": {"csv": "missing.csv"}}}, "does not exist"),
+        ({"series": {"a": {"demo": "visits"}}, "model": "prophet"}, "unknown model 'prophet'"),
+        ({"series": {"a": {"demo": "visits", "freq": "fortnightly"}}}, "unknown frequency"),
+        ({"series": {"a": {"demo": "visits"}}, "default_horizon": 500}, "default_horizon 500"),
+    ],
+)
+def test_bad_options_fail_at_start_up(tmp_path, options, message):
+    with pytest.raises(ConfigError, match=message) as e:
+        ForecastAction.from_settings(
+            ActionSettings(name="action_forecast", options=options, project_root=tmp_path)
+        )
+    assert e.value.kind == "config"
