@@ -44,6 +44,7 @@ from pydantic import PositiveFloat, PositiveInt, field_validator
 from bot.api.body import json_object, optional_dict, required_str
 from bot.channels.base import ChannelSettings, CollectingOutputChannel, InputChannel, OnMessage, UserMessage
 from bot.channels.session_token import SECRET_ENV, SessionTokens, signing_keys
+from bot.channels.widget_handoff import HandedOffStreams
 from bot.channels.widget_stream import StreamHub
 from bot.errors import BadRequest, Conflict, DependencyError, ParleyError, PayloadTooLarge, Unauthorized
 
@@ -68,7 +69,8 @@ class WidgetSettings(ChannelSettings):
     history_events: PositiveInt = 1000  # events replayed to a page that has none (a reload)
     poll_s: PositiveFloat = 0.5  # how soon replies stored by others (reminders) reach the page
     keepalive_s: PositiveFloat = 15.0
-    max_streams: PositiveInt = 1000  # streams one process holds; `parley run` adds them to its threads
+    max_streams: PositiveInt = 1000  # streams one process holds (503 beyond)
+    hand_off: bool = True  # held streams leave the server's threads (bot/channels/widget_handoff.py)
     title: str = "Parley"
     initial_payload: str | None = None
 
@@ -102,6 +104,14 @@ class _Runtime:
             rotate_after_s=settings.token_rotate_after_s,
         )
         self.hub = StreamHub(client, self.key_prefix, self.key_prefix, poll_s=settings.poll_s)
+        self.handoff = HandedOffStreams(
+            self.hub, keepalive_s=settings.keepalive_s, history_events=settings.history_events
+        )
+
+    def close(self) -> None:
+        """End every stream this process holds (their pages reconnect and resume)."""
+        self.handoff.close()
+        self.hub.close()
 
     def handled(self, sender_id: str, message_id: str) -> bool:
         """Does the conversation already hold a user message with this id? (the tracker is the truth)"""
@@ -126,7 +136,8 @@ class WidgetInput(InputChannel):
     def limits(self) -> dict[str, int]:
         return {
             "max_message_chars": self.settings.max_message_chars,
-            "held_streams": self.settings.max_streams,
+            # threads a server must keep for held streams: none once they are handed off
+            "held_streams": 0 if self.settings.hand_off else self.settings.max_streams,
         }
 
     def blueprint(self, on_message: OnMessage) -> Blueprint:
@@ -154,15 +165,8 @@ class WidgetInput(InputChannel):
 
         @bp.after_request
         def _cors(response: Response) -> Response:
-            origin = request.headers.get("Origin")
-            if request.path.startswith("/webhooks/widget/") and origin and self._origin_allowed(origin):
-                response.headers["Access-Control-Allow-Origin"] = origin
-                response.headers["Access-Control-Allow-Headers"] = (
-                    "Authorization, Content-Type, Last-Event-ID"
-                )
-                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Max-Age"] = "600"
-                response.vary.add("Origin")
+            if request.path.startswith("/webhooks/widget/"):
+                response.headers.update(self._cors_headers())
             return response
 
         @bp.post("/webhooks/widget/session")
@@ -224,13 +228,18 @@ class WidgetInput(InputChannel):
             last = request.headers.get("Last-Event-ID", "").strip()
             if last and not last.lstrip("-").isdigit():
                 raise BadRequest(f"Last-Event-ID must be a whole number (an event id), got {last[:20]!r}")
+            last_id = int(last) if last else None
+            headers = {"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"}
+            if self.settings.hand_off:  # the connection goes to the writer thread, this thread is free
+                head = {"Content-Type": "text/event-stream; charset=utf-8", **headers, **self._cors_headers()}
+                if rt.handoff.adopt(request.environ, sender, last_id, head):
+                    return Response(status=200, headers={"Connection": "close"})  # to the decoy
             body = rt.hub.stream(
                 sender,
-                int(last) if last else None,
+                last_id,
                 keepalive_s=self.settings.keepalive_s,
                 history_events=self.settings.history_events,
             )
-            headers = {"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"}
             return Response(stream_with_context(body), mimetype="text/event-stream", headers=headers)
 
         return bp
@@ -253,6 +262,18 @@ class WidgetInput(InputChannel):
     def _origin_allowed(self, origin: str) -> bool:
         clean = origin.rstrip("/").lower()
         return clean in self.settings.allowed_origins or clean == request.host_url.rstrip("/").lower()
+
+    def _cors_headers(self) -> dict[str, str]:
+        origin = request.headers.get("Origin")
+        if not origin or not self._origin_allowed(origin):
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Headers": "Authorization, Content-Type, Last-Event-ID",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        }
 
     def _check_origin(self) -> None:
         origin = request.headers.get("Origin")

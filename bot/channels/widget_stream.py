@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,24 +75,35 @@ class StreamHub:
         self.wake_channel = f"{wake_prefix}widget:wake"
         self.poll_s = poll_s
         self._watched: dict[str, _Watched] = {}
+        self.listeners: list[Callable[[str], None]] = []  # told the sender whose list changed
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- for the routes
-    @contextmanager
-    def watch(self, sender_id: str) -> Iterator[_Watched]:
+    def add(self, sender_id: str) -> _Watched:
+        """Watch `sender_id` (once per stream; `remove` when the stream ends)."""
         self._start()
         with self._lock:
             entry = self._watched.setdefault(sender_id, _Watched())
             entry.watchers += 1
+            return entry
+
+    def remove(self, sender_id: str) -> None:
+        with self._lock:
+            entry = self._watched.get(sender_id)
+            if entry is not None:
+                entry.watchers -= 1
+                if entry.watchers <= 0:
+                    del self._watched[sender_id]
+
+    @contextmanager
+    def watch(self, sender_id: str) -> Iterator[_Watched]:
+        entry = self.add(sender_id)
         try:
             yield entry
         finally:
-            with self._lock:
-                entry.watchers -= 1
-                if entry.watchers == 0:
-                    self._watched.pop(sender_id, None)
+            self.remove(sender_id)
 
     def wait(self, entry: _Watched, after: int, timeout: float) -> bool:
         """Block until the conversation has an event after index `after` (True) or `timeout` passes."""
@@ -206,6 +217,10 @@ class StreamHub:
             if entry is None:
                 continue
             with entry.cond:
-                if int(length) - 1 != entry.last_index:
+                changed = int(length) - 1 != entry.last_index
+                if changed:
                     entry.last_index = int(length) - 1
                     entry.cond.notify_all()
+            if changed:
+                for listener in self.listeners:
+                    listener(sender)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(project: Path, redis_server, redis_client, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PARLEY_WIDGET_SECRET", "test-secret-0123456789abcdef")
-    return build_app(project, redis_server.url)
+    app = build_app(project, redis_server.url)
+    yield app
+    app.extensions["parley.widget"].runtime.close()
 
 
 @pytest.fixture
@@ -245,3 +248,49 @@ def test_the_script_and_the_chat_page_are_served(client):
     page = client.get("/chat")
     assert page.status_code == 200 and b'data-title="Test bot"' in page.data
     assert b'src="/widget.js"' in page.data
+
+
+def test_a_held_stream_leaves_the_server_thread_and_still_follows_the_conversation(app, client):
+    """Served by a real server, the stream is handed to the writer thread: the request thread returns,
+    replies and later replies still arrive, and a visitor who leaves frees the stream."""
+    import requests
+    from werkzeug.serving import make_server
+
+    from bot.stores.embedded import free_port
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        token, sender = new_session(client)
+        base = f"http://127.0.0.1:{port}"
+        stream = requests.get(
+            f"{base}/webhooks/widget/stream",
+            headers={"Authorization": f"Bearer {token}", "Origin": ORIGIN},
+            stream=True,
+            timeout=10,
+        )
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        assert stream.headers["Access-Control-Allow-Origin"] == ORIGIN
+        assert "Server" not in stream.headers  # written by the writer thread, not by the server
+        lines = stream.iter_lines(chunk_size=1, decode_unicode=True)
+        assert next(line for line in lines if line.startswith("event:")) == "event: synced"
+        requests.post(
+            f"{base}/webhooks/widget/webhook",
+            json={"message": "/greet", "message_id": "h1"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        app.extensions["parley"].agent.trigger_intent(sender, "later")
+        found = (json.loads(line[6:]) for line in lines if line.startswith("data: ") and '"from"' in line)
+        data = [next(found) for _ in range(3)]
+        assert [m["text"] for m in data] == ["/greet", "Hello! I am the test bot.", "A later reply."]
+        runtime = app.extensions["parley.widget"].runtime
+        assert runtime.handoff.count == 1
+        stream.close()
+        deadline = time.monotonic() + 5
+        while runtime.handoff.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runtime.handoff.count == 0 and runtime.hub.streams == 0
+    finally:
+        server.shutdown()
