@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ def parse_pipeline(raw: Any, language: str = "en", source: str | None = None) ->
         options = _options(item)
         cls = component_class(str(item["name"]), _where(raw, i, source))
         config = build_config(cls.Config, options, source=source, component=cls.name, key=f"pipeline[{i}]")
+        if "language" in getattr(cls.Config, "__dataclass_fields__", {}) and "language" not in options:
+            config = dataclasses.replace(config, language=language)  # e.g. Duckling's default locale
         specs.append(ComponentSpec(cls.name, config, dict(options)))
     names = [s.name for s in specs]
     if "RegexTokenizer" not in names or names.index("RegexTokenizer") != 0:

@@ -5,7 +5,7 @@ Rasa's components (spaCy, DIET, Duckling, ...) do not exist here. Each Rasa name
     served       a Parley component does its job (DIETClassifier -> IntentEntityClassifier); logged
     ignored      deliberately not needed here (SpacyNLP only loads a model for other spaCy components);
                  a WARNING names it
-    unsupported  Parley has nothing with the same meaning (DucklingEntityExtractor, ResponseSelector);
+    unsupported  Parley has nothing with the same meaning (SpacyEntityExtractor, ResponseSelector);
                  an error naming the component, its position and what to use instead
 
 A Rasa pipeline runs as Parley's default pipeline (the one the benchmarks measure), except that
@@ -75,11 +75,7 @@ RASA_COMPONENTS: dict[str, RasaComponent] = {
         note="Parley has no pretrained named-entity recogniser (PERSON, GPE, ...); annotate the entities in "
         "data/nlu.yml, [Berlin](city), and IntentEntityClassifier learns them, or add a lookup table",
     ),
-    "DucklingEntityExtractor": RasaComponent(
-        UNSUPPORTED,
-        note="Parley runs no Duckling server; extract numbers, dates and amounts with RegexEntityExtractor "
-        "and a '- regex:' or '- lookup:' entry in data/nlu.yml",
-    ),
+    "DucklingEntityExtractor": _served("DucklingEntityExtractor"),
     "ResponseSelector": RasaComponent(
         UNSUPPORTED,
         note="retrieval intents (faq/ask_name) are not supported; give each response its own intent and an "
@@ -92,8 +88,11 @@ CARRIED_OPTIONS: dict[str, dict[str, str]] = {
 }
 # Parley components a translated pipeline runs only when the Rasa pipeline names them.
 ONLY_WHEN_NAMED = {"FallbackClassifier", "EntitySynonymMapper"}
+# Components Parley has under Rasa's name but not in its default pipeline: run only when named, placed
+# after this default component; the options their config has carry over (so a wrong one is an error).
+SAME_NAME_AFTER = {"DucklingEntityExtractor": "RegexEntityExtractor"}
 PARLEY_ONLY = {c["name"] for c in DEFAULT_PIPELINE} - set(RASA_COMPONENTS)
-RASA_ONLY = set(RASA_COMPONENTS) - {c["name"] for c in DEFAULT_PIPELINE}
+RASA_ONLY = set(RASA_COMPONENTS) - {c["name"] for c in DEFAULT_PIPELINE} - set(SAME_NAME_AFTER)
 
 
 def is_rasa_pipeline(pipeline: Sequence[dict[str, Any]]) -> bool:
@@ -130,7 +129,11 @@ def translate_rasa_pipeline(
             )  # fmt: skip
         options = {k: v for k, v in item.items() if k != "name"} if isinstance(item, dict) else {}
         carried = CARRIED_OPTIONS.get(name, {})
-        if carried:
+        if name in SAME_NAME_AFTER:
+            carried = {k: k for k in _config_fields(name)}
+            kept = {k: v for k, v in options.items() if k in carried}
+            _insert_after(out, SAME_NAME_AFTER[name], {"name": name, **kept})
+        elif carried:
             target = next(c for c in out if c["name"] == rasa.parley)
             target.update({carried[k]: v for k, v in options.items() if k in carried})
         dropped = sorted(k for k in options if k not in carried)
@@ -142,6 +145,20 @@ def translate_rasa_pipeline(
             )  # fmt: skip
     log.info("event=nlu.rasa_compat.pipeline file=%s runs=%s", source, ",".join(c["name"] for c in out))
     return out
+
+
+def _config_fields(name: str) -> set[str]:
+    from nlu.components import component_class
+
+    return set(getattr(component_class(name).Config, "__dataclass_fields__", {})) - {"language"}
+
+
+def _insert_after(out: list[dict[str, Any]], anchor: str, item: dict[str, Any]) -> None:
+    """Insert `item` after `anchor` and after any same-named items already placed there (Rasa's order)."""
+    at = next(i for i, c in enumerate(out) if c["name"] == anchor) + 1
+    while at < len(out) and out[at]["name"] == item["name"]:
+        at += 1
+    out.insert(at, item)
 
 
 def _check_names(pipeline: Sequence[Any], source: str) -> None:

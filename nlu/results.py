@@ -19,6 +19,8 @@ class Entity:
     extractor: str
     role: str | None = None
     group: str | None = None
+    text: str | None = None  # the matched text, for extractors that give it (Duckling)
+    additional_info: Any = None  # Duckling's whole value (grain, unit, interval, ...)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -32,6 +34,10 @@ class Entity:
         # Rasa only writes role/group when set; we always write them so clients see one shape.
         out["role"] = self.role
         out["group"] = self.group
+        if self.text is not None:
+            out["text"] = self.text
+        if self.additional_info is not None:
+            out["additional_info"] = self.additional_info
         return out
 
 

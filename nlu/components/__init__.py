@@ -5,6 +5,7 @@ from __future__ import annotations
 from nlu.components.base import Component, Message, Token
 from nlu.components.char_ngrams import CharNgramFeaturizer
 from nlu.components.classifier import IntentEntityClassifier
+from nlu.components.duckling import DucklingEntityExtractor
 from nlu.components.fallback import FallbackClassifier
 from nlu.components.hub_featurizer import HubFeaturizer
 from nlu.components.regex_extractor import RegexEntityExtractor
@@ -17,6 +18,7 @@ REGISTRY: dict[str, type[Component]] = {
     "HubFeaturizer": HubFeaturizer,
     "CharNgramFeaturizer": CharNgramFeaturizer,
     "RegexEntityExtractor": RegexEntityExtractor,
+    "DucklingEntityExtractor": DucklingEntityExtractor,
     "IntentEntityClassifier": IntentEntityClassifier,
     "EntitySynonymMapper": EntitySynonymMapper,
     "FallbackClassifier": FallbackClassifier,

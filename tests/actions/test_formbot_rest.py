@@ -1,7 +1,9 @@
 """formbot end to end: REST channel -> real NLU -> policies -> real Redis -> real rasa_sdk validation action.
 
-Skips without ../shared (the Rasa example projects). Duckling is not available here, so the number of
-people is sent with Rasa's `/inform{"number": 4}` shortcut; every other turn is plain text.
+Skips without ../shared (the Rasa example projects). formbot's config.yml names a Duckling server
+(`url: http://localhost:8000`); the test points Rasa's `RASA_DUCKLING_HTTP_URL` at a stand-in server
+answered by the in-process Duckling, so "for 4 people" fills `num_people` as in Rasa. Every turn is
+plain text.
 """
 
 from __future__ import annotations
@@ -26,15 +28,30 @@ def formbot_root(tmp_path_factory: pytest.TempPathFactory, action_server: str) -
     return root
 
 
+@pytest.fixture(scope="module")
+def duckling_url() -> Iterator[str]:
+    pytest.importorskip("duckling")
+    from tests.nlu.duckling_standin import duckling_standin
+
+    with duckling_standin() as (url, _):
+        yield url
+
+
 @pytest.fixture
-def client(formbot_root: Path, redis_server, redis_client, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+def client(
+    formbot_root: Path, duckling_url: str, redis_server, redis_client, monkeypatch: pytest.MonkeyPatch
+) -> Iterator:
     from bot.app import create_app
     from bot.config import load_project
     from bot.services import build_services
 
     monkeypatch.setenv("REDIS_URL", redis_server.url)
+    monkeypatch.setenv("RASA_DUCKLING_HTTP_URL", duckling_url)
+    monkeypatch.setenv("PARLEY_AUTH_TOKEN", "formbot-test-token")  # the conversation API needs it
     services = build_services(load_project(formbot_root))
-    yield create_app(services).test_client()
+    client = create_app(services).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer formbot-test-token"
+    yield client
     services.close()
 
 
@@ -48,7 +65,7 @@ def test_a_full_form_conversation_over_rest(client, redis_client):
     assert _say(client, "hi") == ["Hello! I am restaurant search assistant! How can I help?"]
     assert _say(client, "im looking for a restaurant") == ["What cuisine?"]
     assert _say(client, "greek food") == ["How many people?"]
-    assert _say(client, '/inform{"number": "4"}') == ["Do you want to sit outside?"]
+    assert _say(client, "for 4 people") == ["Do you want to sit outside?"]
     assert _say(client, "yes") == ["Please provide additional preferences"]
     assert _say(client, "a quiet table") == ["Please give your feedback on your experience so far"]
     done = _say(client, "it was great")

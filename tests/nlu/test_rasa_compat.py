@@ -50,13 +50,13 @@ def test_unsupported_component_names_it_its_position_and_what_to_use(tmp_path):
     pipeline, path = _pipeline(
         tmp_path,
         "language: en\npipeline:\n  - name: WhitespaceTokenizer\n  - name: DIETClassifier\n"
-        "  - name: DucklingEntityExtractor\n    url: http://localhost:8000\n",
+        "  - name: SpacyEntityExtractor\n    dimensions: [PERSON]\n",
     )
     with pytest.raises(PipelineConfigError) as info:
         translate_rasa_pipeline(pipeline, path)
     message = str(info.value)
-    assert message.startswith(f"{path}:5: key 'pipeline[2]': item 3, Rasa's 'DucklingEntityExtractor'")
-    assert "is not supported" in message and "RegexEntityExtractor" in message
+    assert message.startswith(f"{path}:5: key 'pipeline[2]': item 3, Rasa's 'SpacyEntityExtractor'")
+    assert "is not supported" in message and "lookup table" in message
 
 
 @pytest.mark.parametrize(
