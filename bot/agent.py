@@ -41,7 +41,7 @@ from bot.dialogue.events import (
 from bot.dialogue.intent_shortcut import intent_shortcut
 from bot.dialogue.model import DialogueModel
 from bot.dialogue.policies.base import Prediction
-from bot.dialogue.reminders import ReminderScheduler
+from bot.dialogue.reminders import identity, why_not_fire
 from bot.dialogue.resolver import ActionResolver
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
@@ -50,6 +50,7 @@ from bot.stores.base import LockStore, TrackerStore
 
 if TYPE_CHECKING:
     from bot.config import ActionEndpoint
+    from bot.multilingual.conversation import Incoming, Multilingual
 
 __all__ = ["Agent", "UserMessage"]
 
@@ -83,8 +84,12 @@ class Agent:
         extra_actions: dict[str, Callable[[], Action]] | None = None,
         max_predictions: int = MAX_PREDICTIONS,
         action_endpoint: ActionEndpoint | None = None,
+        reminders: ReminderSink | None = None,
+        multilingual: Multilingual | None = None,
     ) -> None:
-        """`extra_actions`: the project's own actions (custom Python, model-backed), name -> factory."""
+        """`extra_actions`: the project's own actions (custom Python, model-backed), name -> factory.
+        `reminders`: where `reminder` / `cancel_reminder` events go (the server: the Redis job queue).
+        `multilingual`: users in several languages, translated in and out (bot/multilingual)."""
         extra = getattr(dialogue, "extra_responses", None) or {}
         if extra:
             domain = domain.with_responses({n: parse_variations(n, v, "model") for n, v in extra.items()})
@@ -98,7 +103,8 @@ class Agent:
         if action_endpoint is not None:
             remote = ActionServerClient(action_endpoint.url, action_endpoint.timeout, action_endpoint.token)
         self.actions = ActionResolver(domain, extra_actions, remote)
-        self.reminders: ReminderSink | None = None
+        self.reminders = reminders
+        self.multilingual = multilingual
 
     # ------------------------------------------------------------------ public
     def handle(self, message: UserMessage, output: OutputChannel | None = None) -> list[dict[str, Any]]:
@@ -106,15 +112,19 @@ class Agent:
         with self.lock_store.lock(message.sender_id):
             tracker = self._tracker(message.sender_id)
             self._maybe_start_session(tracker, message.input_channel)
-            parse_data = message.parse_data or self.parse(message.text)
+            incoming = self.multilingual.incoming(message, tracker.events) if self.multilingual else None
+            parse_data = message.parse_data or self.parse(incoming.nlu_text if incoming else message.text)
             user = UserUttered(
                 text=message.text,
-                parse_data=parse_data,
+                parse_data=incoming.annotate(parse_data) if incoming else parse_data,
                 input_channel=message.input_channel,
                 message_id=message.message_id,
                 metadata=message.metadata,
             )
-            bot_messages = self._handle_user_event(tracker, user, message.input_channel)
+            if incoming is not None and incoming.reply is not None:
+                bot_messages = self._reply_to_language(tracker, user, incoming, message.input_channel)
+            else:
+                bot_messages = self._handle_user_event(tracker, user, message.input_channel)
         if output is not None:
             for reply in bot_messages:
                 output.send_response(message.sender_id, reply)
@@ -129,31 +139,37 @@ class Agent:
         input_channel: str = "external",
     ) -> tuple[Tracker, list[dict[str, Any]]]:
         """Inject an intent as if the user said it (external events, reminders) -> tracker, replies."""
-        if not self.domain.is_known_intent(intent):
-            raise NotFound(
-                f"intent {intent!r} is not in the domain; known: {', '.join(self.domain.intent_names)}"
-            )
-        if isinstance(entities, dict):
-            entity_list = [{"entity": k, "value": v} for k, v in entities.items()]
-        else:
-            entity_list = list(entities or [])
-        parse = {
-            "text": f"EXTERNAL: {intent}",
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": entity_list,
-            "intent_ranking": [{"name": intent, "confidence": 1.0}],
-        }
+        user = self._external(intent, entities, input_channel, {})
         with self.lock_store.lock(sender_id):
             tracker = self._tracker(sender_id)
             self._maybe_start_session(tracker, input_channel)
-            user = UserUttered(
-                text=parse["text"],
-                parse_data=parse,
-                input_channel=input_channel,
-                metadata={"is_external": True},
-            )
             said = self._handle_user_event(tracker, user, input_channel)
         return tracker, [{"recipient_id": sender_id, **m} for m in said]
+
+    def fire_reminder(
+        self, sender_id: str, reminder: ReminderScheduled, output: OutputChannel | None = None
+    ) -> list[dict[str, Any]] | None:
+        """Trigger a due reminder's intent unless the log says it was cancelled, killed by a user message,
+        replaced or already fired (bot/dialogue/reminders.py). Checked and fired under the conversation's
+        lock, so a second delivery of the same reminder does nothing. None when it did not fire, else
+        the replies (also written to `output`)."""
+        meta = {"reminder": identity(reminder)}
+        user = self._external(reminder.intent, reminder.entities, "reminder", meta)
+        with self.lock_store.lock(sender_id):
+            tracker = self._tracker(sender_id)
+            reason = why_not_fire(tracker.events, reminder)
+            if reason is not None:
+                log.info(
+                    "event=reminder.skipped sender=%s name=%s reason=%s", sender_id, reminder.name, reason
+                )
+                return None
+            log.info("event=reminder.fired sender=%s name=%s", sender_id, reminder.name)
+            self._maybe_start_session(tracker, "reminder")
+            said = self._handle_user_event(tracker, user, "reminder")
+        if output is not None:
+            for reply in said:
+                output.send_response(sender_id, reply)
+        return [{"recipient_id": sender_id, **m} for m in said]
 
     def parse(self, text: str) -> dict[str, Any]:
         if text.startswith("/") and len(text) > 1:
@@ -194,20 +210,33 @@ class Agent:
             return
         self.tracker_store.append(tracker.sender_id, events)
         tracker.events.extend(events)
-        if self.reminders is None and any(isinstance(e, ReminderScheduled) for e in events):
-            self.reminders = ReminderScheduler(self)
-        if self.reminders is not None:
-            for event in events:
-                if isinstance(event, ReminderScheduled):
-                    self.reminders.schedule(tracker.sender_id, event)
-                elif isinstance(event, ReminderCancelled):
-                    self.reminders.cancel(tracker.sender_id, event)
+        for event in events:
+            if not isinstance(event, ReminderScheduled | ReminderCancelled):
+                continue
+            if self.reminders is None:  # stored, but nothing will fire it: say so
+                log.error("event=reminder.no_sink sender=%s (an Agent without reminders=)", tracker.sender_id)
+            elif isinstance(event, ReminderScheduled):
+                self.reminders.schedule(tracker.sender_id, event)
+            else:
+                self.reminders.cancel(tracker.sender_id, event)
 
     def _handle_user_event(self, tracker: Tracker, user: UserUttered, channel: str) -> list[dict[str, Any]]:
         self._append(tracker, [user])
         self._append(tracker, list(extract_slots(tracker, self.domain)))
         said = self._run_slot_mapping_actions(tracker, channel)
         return said + self._run_actions(tracker, channel)
+
+    def _reply_to_language(
+        self, tracker: Tracker, user: UserUttered, incoming: Incoming, channel: str
+    ) -> list[dict[str, Any]]:
+        """A switch of language, or one the bot does not speak: answered here, no policy runs."""
+        assert self.multilingual is not None
+        self._append(tracker, [user])
+        message = self.multilingual.direct_reply(incoming, self.domain, dict(tracker.slots), channel)
+        data = {k: v for k, v in message.items() if k != "text"}
+        bot = BotUttered(text=message.get("text"), data=data)
+        self._append(tracker, [bot, ActionExecuted(name=ACTION_LISTEN)])
+        return [message]
 
     def _run_slot_mapping_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
         """Actions of `custom` slot mappings and `action_validate_slot_mappings`, after each message."""
@@ -296,7 +325,8 @@ class Agent:
     def _execute_action(
         self, action: DialogueAction, name: str, tracker: Tracker, channel: str
     ) -> tuple[list[dict[str, Any]], list[Event]]:
-        dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel)
+        language = self.multilingual.outgoing(tracker.events) if self.multilingual else None
+        dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel, language=language)
         events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
         return dispatcher.messages, events
 
@@ -322,3 +352,32 @@ class Agent:
             ],
         )
         return [message]
+
+    def _external(
+        self,
+        intent: str,
+        entities: dict[str, Any] | list[dict[str, Any]] | None,
+        channel: str,
+        metadata: dict[str, Any],
+    ) -> UserUttered:
+        """The user event of an injected intent (trigger_intent, reminders), marked `is_external`."""
+        if not self.domain.is_known_intent(intent):
+            raise NotFound(
+                f"intent {intent!r} is not in the domain; known: {', '.join(self.domain.intent_names)}"
+            )
+        if isinstance(entities, dict):
+            entity_list = [{"entity": k, "value": v} for k, v in entities.items()]
+        else:
+            entity_list = list(entities or [])
+        parse = {
+            "text": f"EXTERNAL: {intent}",
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": entity_list,
+            "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        }
+        return UserUttered(
+            text=parse["text"],
+            parse_data=parse,
+            input_channel=channel,
+            metadata={"is_external": True, **metadata},
+        )

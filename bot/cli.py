@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_engine(sub, "actions.forecasting.cli", "register")
     _register_engine(sub, "actions.summarization.cli", "register")
     _register_engine(sub, "bot.export", "register")
+    _register_engine(sub, "bot.worker", "register")
     return parser
 
 

@@ -17,7 +17,10 @@ from bot.config import Project
 from bot.dialogue.domain import Domain, load_domain
 from bot.dialogue.model import DialogueModel
 from bot.errors import ConfigError
+from bot.jobs.queue import open_queue
+from bot.jobs.reminders import QueueReminders
 from bot.media import RedisMediaStore
+from bot.multilingual.setup import build_multilingual
 from bot.stores.base import LockStore, TrackerStore
 from bot.stores.embedded import EmbeddedRedis
 from bot.stores.factory import open_stores
@@ -39,6 +42,7 @@ class Services:
     channels: list[InputChannel]
     media: RedisMediaStore
     embedded_redis: EmbeddedRedis | None = None
+    queue: Any | None = None  # the RQ job queue (bot/jobs/queue.py): reminders, run by `parley worker`
 
     def close(self) -> None:
         if self.translation is not None:
@@ -117,11 +121,15 @@ def build_services(project: Project) -> Services:
     nlu_model = NLUModel.load(paths["nlu"])
     dialogue = DialogueModel.load(paths["dialogue"])
     translation = load_translation(project)
+    # user languages (config.yml `languages:`): their models must be there, else a ConfigError here
+    languages = project.languages
+    multilingual = build_multilingual(languages, project.translation_pairs, translation, project.config_path)
 
     stores = open_stores(project)  # a missing Redis is an error at start-up, never an in-memory fallback
     url, embedded, tracker_store, lock_store = stores.url, stores.embedded, stores.tracker, stores.lock
     tracker_client = tracker_store.client
     media = RedisMediaStore(tracker_client, key_prefix=f"{project.tracker_store.key_prefix}media:")
+    queue = open_queue(tracker_client)  # on the tracker store's Redis
     actions = project_actions(project, {"translation": translation}, media)
     agent = Agent(
         domain,
@@ -131,6 +139,8 @@ def build_services(project: Project) -> Services:
         lock_store,
         actions,
         action_endpoint=project.action_endpoint,
+        reminders=QueueReminders(queue),
+        multilingual=multilingual,
     )
     log.info("event=services.ready redis=%s embedded=%s", url.split("@")[-1], embedded is not None)
     return Services(
@@ -145,4 +155,5 @@ def build_services(project: Project) -> Services:
         channels,
         media,
         embedded,
+        queue,
     )

@@ -131,3 +131,9 @@ class InputChannel:
     def limits(self) -> dict[str, int]:
         """Request size limits this channel needs the server to allow (e.g. max_message_chars)."""
         return {}
+
+    def push_output(self, sender_id: str, metadata: dict[str, Any]) -> OutputChannel | None:
+        """Where a job's replies go outside a request (a reminder fired by `parley worker`), from the
+        user's last message's metadata; None when the channel cannot be pushed to (REST) or needs no
+        push (the widget streams replies from the tracker)."""
+        return None

@@ -60,6 +60,9 @@ class CallbackInput(RestInput):
     Settings = CallbackSettings  # type: ignore[assignment]
     settings: CallbackSettings  # type: ignore[assignment]
 
+    def push_output(self, sender_id: str, metadata: dict[str, Any]) -> OutputChannel | None:
+        return CallbackOutput(str(self.settings.url), self.settings.timeout)  # reminders are POSTed too
+
     def blueprint(self, on_message: OnMessage) -> Blueprint:
         bp = Blueprint("callback", __name__)
 

@@ -1,34 +1,31 @@
 """Reminders: `reminder` events fire their intent when due; `cancel_reminder` events stop them.
 
-A background thread keeps the reminders this process scheduled in a heap and, when one is due, checks
-the conversation log first (so a cancel or a user message stored by *another* process counts too):
-it is skipped if a matching `cancel_reminder` came after it, or, with `kill_on_user_msg`, if the user
-wrote since. Otherwise the intent is triggered as an external message (`Agent.trigger_intent`).
-Reminders live in memory: a restarted server does not fire the reminders of its previous life.
+Where a reminder waits until it is due is the `ReminderSink`'s business (bot/jobs/reminders.py: a job on
+the Redis queue, run by `parley worker`; `InMemoryReminders` below: a thread, for unit tests only).
+Whether a due reminder still fires is decided here, from the conversation's log, by `why_not_fire`,
+which the agent calls under the conversation's lock (`Agent.fire_reminder`), so a cancel, a user
+message or an earlier firing stored by *any* process counts, and a reminder delivered twice (a job
+retried after its worker died) fires once:
+
+- a matching `cancel_reminder` after it             -> "cancelled"
+- `kill_on_user_msg` and a user message after it     -> "killed" (as in Rasa)
+- a later reminder of the same name                  -> "replaced" (Rasa's replace_existing)
+- an external message already carrying its identity  -> "fired"
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.dialogue.events import ReminderCancelled, ReminderScheduled, UserUttered
-from bot.dialogue.tracker import Tracker
-
-
-class Agent(Protocol):
-    """What the scheduler needs of the agent: read a conversation, trigger an intent in it."""
-
-    def tracker(self, sender_id: str) -> Tracker: ...
-
-    def trigger_intent(
-        self, sender_id: str, intent: str, entities: Any = None, *, input_channel: str = "external"
-    ) -> Any: ...
+from bot.dialogue.events import Event, ReminderCancelled, ReminderScheduled, UserUttered
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,7 @@ def due_time(reminder: ReminderScheduled) -> float:
         return time.time()
 
 
-def _cancels(cancel: ReminderCancelled, reminder: ReminderScheduled) -> bool:
+def cancels(cancel: ReminderCancelled, reminder: ReminderScheduled) -> bool:
     if cancel.name is not None:
         return cancel.name == reminder.name
     if cancel.intent is not None and cancel.intent != reminder.intent:
@@ -52,7 +49,52 @@ def _cancels(cancel: ReminderCancelled, reminder: ReminderScheduled) -> bool:
     return True  # no name, intent or entities: cancel all
 
 
-class ReminderScheduler:
+def identity(reminder: ReminderScheduled) -> dict[str, Any]:
+    """What the firing message carries (metadata `reminder`) so that a second delivery sees it fired."""
+    return {"name": reminder.name, "intent": reminder.intent, "scheduled_at": reminder.timestamp}
+
+
+def reminder_job_id(sender_id: str, reminder: ReminderScheduled) -> str:
+    """A stable id per (conversation, reminder name): scheduling the same name again replaces the job.
+    Only [A-Za-z0-9_-] (RQ's rule for job ids)."""
+    name = reminder.name if reminder.name is not None else f"{reminder.intent}@{reminder.timestamp!r}"
+    digest = hashlib.sha256(f"{sender_id}\x00{name}".encode()).hexdigest()[:40]
+    return f"parley-reminder-{digest}"
+
+
+def _same(a: ReminderScheduled, b: ReminderScheduled) -> bool:
+    return a.name is not None and a.name == b.name
+
+
+def why_not_fire(events: Iterable[Event], reminder: ReminderScheduled) -> str | None:
+    """None when the due `reminder` should fire now, else the reason it must not (see the module doc)."""
+    mine = identity(reminder)
+    for event in events:
+        if event.timestamp < reminder.timestamp:
+            continue
+        if isinstance(event, ReminderCancelled) and cancels(event, reminder):
+            return "cancelled"
+        later = event.timestamp > reminder.timestamp
+        if isinstance(event, ReminderScheduled) and later and _same(event, reminder):
+            return "replaced"
+        if isinstance(event, UserUttered) and later:
+            if event.metadata.get("reminder") == mine:
+                return "fired"
+            if reminder.kill_on_user_message and not event.metadata.get("is_external"):
+                return "killed"
+    return None
+
+
+class Agent(Protocol):
+    """What a reminder sink needs of the agent: fire a due reminder (it decides whether it still may)."""
+
+    def fire_reminder(self, sender_id: str, reminder: ReminderScheduled) -> Any: ...
+
+
+class InMemoryReminders:
+    """The in-memory `ReminderSink`, for unit tests: a thread with a heap of this process's reminders.
+    They are lost when the process ends; the server uses the Redis queue (bot/jobs/reminders.py)."""
+
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
         self._heap: list[tuple[float, int, str, ReminderScheduled]] = []
@@ -70,7 +112,7 @@ class ReminderScheduler:
     def cancel(self, sender_id: str, cancel: ReminderCancelled) -> None:
         with self._wake:
             self._heap = [
-                item for item in self._heap if not (item[2] == sender_id and _cancels(cancel, item[3]))
+                item for item in self._heap if not (item[2] == sender_id and cancels(cancel, item[3]))
             ]
             heapq.heapify(self._heap)
 
@@ -88,23 +130,6 @@ class ReminderScheduler:
                     return
                 _, _, sender_id, reminder = heapq.heappop(self._heap)
             try:
-                self._fire(sender_id, reminder)
+                self.agent.fire_reminder(sender_id, reminder)
             except Exception:  # a failing reminder must not stop the others
                 log.exception("event=reminder.failed sender=%s intent=%s", sender_id, reminder.intent)
-
-    def _fire(self, sender_id: str, reminder: ReminderScheduled) -> None:
-        for event in self.agent.tracker(sender_id).events:
-            if event.timestamp <= reminder.timestamp:
-                continue
-            if isinstance(event, ReminderCancelled) and _cancels(event, reminder):
-                return
-            if (
-                reminder.kill_on_user_message
-                and isinstance(event, UserUttered)
-                and not event.metadata.get("is_external")
-            ):
-                log.info("event=reminder.killed sender=%s name=%s", sender_id, reminder.name)
-                return
-        entities: Any = reminder.entities or []
-        log.info("event=reminder.fired sender=%s intent=%s", sender_id, reminder.intent)
-        self.agent.trigger_intent(sender_id, reminder.intent, entities, input_channel="reminder")

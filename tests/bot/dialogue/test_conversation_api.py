@@ -101,7 +101,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def agent(project: Path, redis_client) -> Agent:
-    return Agent(
+    from bot.dialogue.reminders import InMemoryReminders
+
+    built = Agent(
         load_domain(project / "domain.yml"),
         None,
         DialogueModel.load(project / "models"),
@@ -109,6 +111,8 @@ def agent(project: Path, redis_client) -> Agent:
         RedisLockStore(redis_client),
         {"action_remind": RemindAction, "action_forget": ForgetAction},
     )
+    built.reminders = InMemoryReminders(built)  # the Redis queue's own tests: tests/bot/jobs
+    return built
 
 
 @pytest.fixture

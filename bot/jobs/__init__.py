@@ -1,0 +1,1 @@
+"""Jobs on a Redis-backed queue (RQ): reminders now, long model-backed work later; run by `parley worker`."""
