@@ -138,6 +138,8 @@ class SlackOutput(OutputChannel):
 
     # ------------------------------------------------------------------ OutputChannel
     def send_text(self, recipient_id: str, text: str) -> None:
+        if not text.strip():
+            return  # Slack refuses an empty message (no_text)
         for piece in split_text(escape_mrkdwn(text)):
             self._post(text=piece)
 

@@ -156,6 +156,8 @@ def test_long_replies_are_posted_in_pieces_and_permanent_errors_are_not_retried(
         output = SlackOutput(web_client("xoxb", api.url), "C1", None, "U1_C1", attempts=3, backoff_s=0.01)
         output.send_text("U1", "line of text\n" * 700)
         assert [len(p["text"]) <= 3000 for p in api.posts()] == [True, True, True, True]
+        output.send_text("U1", "  ")  # nothing to say: nothing posted
+        assert len(api.posts()) == 4
         api.reset()
         api.fail_next(1, status=200, error="channel_not_found")
         with caplog.at_level(logging.ERROR, logger="bot.channels.slack_render"):
