@@ -1,6 +1,6 @@
 """A project's files (Rasa 3 layout) read once at start-up into one typed, validated `Project`.
 
-    config.yml       language, pipeline, policies, translation (Parley's addition)
+    config.yml       language, languages (bot/languages.py), pipeline, policies, translation
     domain.yml       see bot/dialogue/domain.py
     data/            nlu, rules, stories
     endpoints.yml    tracker_store, lock_store (see bot/endpoints.py), action_endpoint, actions
@@ -21,13 +21,24 @@ from typing import Any, TypeVar
 
 from bot.endpoints import LockStoreConfig, RedisStoreConfig, TrackerStoreConfig, load_section
 from bot.errors import ConfigError
+from bot.languages import LanguageSettings, read_language_settings
 from bot.yamlio import config_error, read_yaml
 from nlu.yamlio import ConfigFileError, LineDict, validate
 
 log = logging.getLogger(__name__)
 _Section = TypeVar("_Section", bound=RedisStoreConfig)
 
-_CONFIG_KEYS = {"recipe", "language", "assistant_id", "pipeline", "policies", "translation", "version"}
+_CONFIG_KEYS = {
+    "recipe",
+    "language",
+    "languages",
+    "language_detection",
+    "assistant_id",
+    "pipeline",
+    "policies",
+    "translation",
+    "version",
+}
 _ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions"}
 _RASA_ENDPOINTS_IGNORED = {
     "event_broker",
@@ -60,6 +71,8 @@ class Project:
     pipeline: tuple[dict[str, Any], ...] = ()
     policies: tuple[dict[str, Any], ...] = ()
     translation_pairs: tuple[TranslationPair, ...] = ()
+    # `languages:` (the users') and `language_detection:`; bot/languages.py
+    languages: LanguageSettings = LanguageSettings()
     tracker_store: TrackerStoreConfig = TrackerStoreConfig()
     lock_store: LockStoreConfig = LockStoreConfig()
     action_endpoint: ActionEndpoint | None = None
@@ -116,6 +129,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     pipeline = _list_of_named(config.get("pipeline"), config_path, "pipeline")
     policies = _list_of_named(config.get("policies"), config_path, "policies")
     pairs = _translation(config.get("translation"), config_path, root)
+    languages = read_language_settings(config, config_path, [(p.source, p.target) for p in pairs])
 
     endpoints_path = root / "endpoints.yml"
     endpoints = _mapping(read_yaml(endpoints_path), endpoints_path) if endpoints_path.exists() else {}
@@ -141,6 +155,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
         pipeline=pipeline,
         policies=policies,
         translation_pairs=pairs,
+        languages=languages,
         tracker_store=tracker_store,
         lock_store=lock_store,
         action_endpoint=action_endpoint,

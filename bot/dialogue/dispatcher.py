@@ -23,14 +23,35 @@ from bot.dialogue.tracker import Tracker
 _MESSAGE_KEYS = ("text", "buttons", "image", "custom", "attachment", "elements", "quick_replies")
 
 
+class ReplyLanguage(Protocol):
+    """Renders replies in the user's language (bot/multilingual/conversation.py)."""
+
+    def render(
+        self, domain: Domain, name: str, slots: dict[str, Any], channel: str | None
+    ) -> dict[str, Any] | None: ...
+
+    def message(self, message: dict[str, Any]) -> dict[str, Any]: ...
+
+
 @dataclass
 class Dispatcher:
-    """Collects what an action says. `response=` names a domain response, filled from the slots."""
+    """Collects what an action says. `response=` names a domain response, filled from the slots;
+    with a `language`, replies are rendered in the user's language."""
 
     domain: Domain
     slots: dict[str, Any]
     channel: str | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
+    language: ReplyLanguage | None = None
+
+    def _render(self, name: str, slots: dict[str, Any]) -> dict[str, Any] | None:
+        if self.language is not None:
+            return self.language.render(self.domain, name, slots, self.channel)
+        return self.domain.render(name, slots, self.channel)
+
+    def _own(self, message: dict[str, Any]) -> dict[str, Any]:
+        """An action's own text and buttons, in the user's language."""
+        return message if self.language is None else self.language.message(message)
 
     def utter_message(
         self,
@@ -44,7 +65,7 @@ class Dispatcher:
     ) -> None:
         message: dict[str, Any] = {}
         if response is not None:
-            rendered = self.domain.render(response, {**self.slots, **kwargs}, self.channel)
+            rendered = self._render(response, {**self.slots, **kwargs})
             if rendered is None:
                 raise KeyError(f"response {response!r} is not in the domain")
             message.update(rendered)
@@ -58,7 +79,7 @@ class Dispatcher:
         if json_message:
             message["custom"] = json_message
         if message:
-            self.messages.append(message)
+            self.messages.append(message if response is not None else self._own(message))
 
     def add_responses(self, responses: Any, slots: dict[str, Any]) -> None:
         """Rasa's response dicts (rasa_sdk's `utter_message`): `response` names are rendered here."""
@@ -73,7 +94,7 @@ class Dispatcher:
                     for k, v in item.items()
                     if k not in (*_MESSAGE_KEYS, "response", "template") and v is not None
                 }
-                rendered = self.domain.render(template, {**slots, **kwargs}, self.channel)
+                rendered = self._render(template, {**slots, **kwargs})
                 if rendered is not None:
                     message.update(rendered)
                 message["response"] = template
@@ -82,7 +103,7 @@ class Dispatcher:
                 if value not in (None, [], {}, ""):
                     message[key] = value
             if any(k != "response" for k in message):
-                self.messages.append(message)
+                self.messages.append(message if template else self._own(message))
 
 
 class DialogueAction(Protocol):

@@ -14,7 +14,7 @@ The concepts live beside this module and are re-exported from it:
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -159,9 +159,12 @@ class Domain:
         slots: Mapping[str, Any],
         channel: str | None = None,
         rng: random.Random | None = None,
+        language: str | None = None,
+        transform: Callable[[str], str] | None = None,
     ) -> dict[str, Any] | None:
-        """Pick a variation of response `name` that fits the slots and channel, and fill `{slot}`s."""
-        return render_response(self.responses.get(name), slots, channel, rng)
+        """Pick a variation of response `name` that fits the slots, channel and language (`transform`
+        sees each template before its `{slot}`s are filled: machine translation; responses.py)."""
+        return render_response(self.responses.get(name), slots, channel, rng, language, transform)
 
 
 # ----------------------------------------------------------------------------- loading

@@ -1,14 +1,17 @@
 """Responses (`responses:` of the domain, or of a data file): their variations, and rendering one.
 
 A variation is chosen by its `condition` (slot values) and `channel`, then its `{slot}` placeholders are
-filled as Rasa fills them, so every channel gets the same reply.
+filled as Rasa fills them, so every channel gets the same reply. Parley adds `language:` (a variation
+for users of that language; bot/multilingual): asked for a language, the variations in it are chosen,
+else those without one, whose texts and button titles `transform` (machine translation) sees before
+the slots are filled, so slot values are never translated.
 """
 
 from __future__ import annotations
 
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ class ResponseVariation:
     attachment: Any = None
     channel: str | None = None
     condition: tuple[dict[str, Any], ...] = ()
+    language: str | None = None  # Parley: a variation for users of this language
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -32,10 +36,14 @@ def render_response(
     slots: Mapping[str, Any],
     channel: str | None = None,
     rng: random.Random | None = None,
+    language: str | None = None,
+    transform: Callable[[str], str] | None = None,
 ) -> dict[str, Any] | None:
-    """Pick a variation that fits the slots and channel, and fill `{slot}`s."""
+    """Pick a variation fitting slots, channel and language; `transform` its templates; fill `{slot}`s."""
     if not variations:
         return None
+    variations = for_language(variations, language)
+    keep = transform or (lambda template: template)
     fitting = [v for v in variations if _conditions_hold(v.condition, slots)]
     conditional = [v for v in fitting if v.condition]
     pool = conditional or [v for v in fitting if not v.condition]
@@ -46,10 +54,10 @@ def render_response(
     chosen = (rng or random).choice(pool)
     out: dict[str, Any] = {}
     if chosen.text is not None:
-        out["text"] = fill_template(chosen.text, slots)
+        out["text"] = fill_template(keep(chosen.text), slots)
     if chosen.buttons:
         out["buttons"] = [
-            {**b, "title": fill_template(str(b.get("title", "")), slots)} for b in chosen.buttons
+            {**b, "title": fill_template(keep(str(b.get("title", ""))), slots)} for b in chosen.buttons
         ]
     if chosen.image:
         out["image"] = chosen.image
@@ -59,6 +67,22 @@ def render_response(
         out["attachment"] = chosen.attachment
     out.update(chosen.extra)
     return out
+
+
+def for_language(
+    variations: tuple[ResponseVariation, ...], language: str | None
+) -> tuple[ResponseVariation, ...]:
+    """The variations written in `language` if any, else those without a `language:` (else all)."""
+    if language is not None:
+        own = tuple(v for v in variations if v.language == language)
+        if own:
+            return own
+    plain = tuple(v for v in variations if v.language is None)
+    return plain or variations
+
+
+def has_language(variations: tuple[ResponseVariation, ...] | None, language: str) -> bool:
+    return any(v.language == language for v in variations or ())
 
 
 class _SlotFormatter(string.Formatter):
@@ -87,7 +111,7 @@ def _conditions_hold(conditions: tuple[dict[str, Any], ...], slots: Mapping[str,
     return True
 
 
-_VARIATION_KEYS = {"text", "buttons", "image", "custom", "attachment", "channel", "condition"}
+_VARIATION_KEYS = {"text", "buttons", "image", "custom", "attachment", "channel", "condition", "language"}
 
 
 def parse_variations(name: str, items: Any, source: str = "domain.yml") -> tuple[ResponseVariation, ...]:
@@ -103,6 +127,11 @@ def parse_variations(name: str, items: Any, source: str = "domain.yml") -> tuple
                 source, f"responses.{name}[{i}]", "each variation is a mapping (text:, buttons:, ...)"
             )
         extra = {k: val for k, val in v.items() if k not in _VARIATION_KEYS}
+        language = v.get("language")
+        if language is not None and not isinstance(language, str):
+            raise ConfigError(
+                source, f"responses.{name}[{i}].language", "must be a language code such as 'de'"
+            )
         out.append(
             ResponseVariation(
                 text=v.get("text"),
@@ -112,6 +141,7 @@ def parse_variations(name: str, items: Any, source: str = "domain.yml") -> tuple
                 attachment=v.get("attachment"),
                 channel=v.get("channel"),
                 condition=tuple(v.get("condition") or ()),
+                language=language,
                 extra=extra,
             )
         )
@@ -121,7 +151,7 @@ def parse_variations(name: str, items: Any, source: str = "domain.yml") -> tuple
 def variation_dict(v: ResponseVariation) -> dict[str, Any]:
     """A variation in Rasa's form (as written in `responses:`)."""
     out: dict[str, Any] = {}
-    for key in ("text", "image", "custom", "attachment", "channel"):
+    for key in ("text", "image", "custom", "attachment", "channel", "language"):
         if getattr(v, key) is not None:
             out[key] = getattr(v, key)
     if v.buttons:
