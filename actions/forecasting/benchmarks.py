@@ -129,3 +129,15 @@ BENCHMARKS: dict[str, LocalModel] = {
     "theta": theta,
     "com": com,
 }
+
+
+def weekly_naive(y: np.ndarray, h: int, m: int, levels: Sequence[int] = (95,)) -> Prediction:
+    """Not an M4 benchmark: hourly series repeat their last week (lag 168) when they hold two weeks;
+    other series fall back to the seasonal naive."""
+    y = np.asarray(y, float)
+    lag = 7 * m if m == 24 and len(y) >= 14 * m else (m if len(y) > m else 1)
+    return _finish(_random_walk(y, h, lag, levels), y)
+
+
+# the engine's per-series models: the M4 benchmarks and a weekly seasonal naive for hourly data
+LOCAL_MODELS: dict[str, LocalModel] = {**BENCHMARKS, "snaive_week": weekly_naive}

@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--freq", default="H", help="frequency: H, D, W, M, Q or Y (default H)")
     p.add_argument("--column", help="value column name (default: value, y, or the last column)")
-    p.add_argument("--model", default="ensemble", choices=MODEL_NAMES, help="model (default ensemble)")
+    p.add_argument(
+        "--model", default="auto", choices=MODEL_NAMES, help="model (default auto: chosen per series)"
+    )
     p.add_argument("--neural-dir", type=Path, help="a trained neural model directory (for nbeats/ensemble)")
     p.add_argument("--max-horizon", type=int, default=DEFAULT_MAX_HORIZON, help=argparse.SUPPRESS)
     p.add_argument("--plot", type=Path, help="write the history, forecast and intervals as a PNG here")

@@ -2,10 +2,11 @@
 
     forecast([Series("visits", values, "H")], horizon=48, levels=(80, 95))  # -> list[Forecast]
 
-Models by name (an unknown name raises, listing the valid ones): the M4 benchmarks (`benchmarks.py`),
-`nbeats` (the global neural model: a trained `NeuralForecaster` passed in, or one trained here on the
-given series), and `ensemble` (the default: the per-step median of theta, damped and seasonal naive,
-plus nbeats when a trained one is passed in).
+Models by name (an unknown name raises, listing the valid ones): the M4 benchmarks (`benchmarks.py`)
+and `snaive_week`, `nbeats` (the global neural model: a trained `NeuralForecaster` passed in, or one
+trained here on the given series), `ensemble` (the per-step median of theta, damped and seasonal
+naive, plus nbeats when a trained one is passed in), and `auto` (the default: per series, the two
+models with the lowest error on the series' own last h points, averaged; see `select.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import ensemble
-from .benchmarks import BENCHMARKS
+from .benchmarks import LOCAL_MODELS
 from .errors import BadInput
 from .series import Forecast, Prediction, Series
 from .validate import DEFAULT_MAX_HORIZON, check_horizon, check_levels, check_series
@@ -25,7 +26,7 @@ from .validate import DEFAULT_MAX_HORIZON, check_horizon, check_levels, check_se
 log = logging.getLogger(__name__)
 
 DEFAULT_ENSEMBLE = ("theta", "damped", "snaive")
-MODEL_NAMES = (*BENCHMARKS, "nbeats", "ensemble")
+MODEL_NAMES = ("auto", *LOCAL_MODELS, "nbeats", "ensemble")
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,12 @@ def predictions(
     quick: QuickNeural = QuickNeural(),
 ) -> list[Prediction]:
     """One model's `Prediction` per series (inputs already checked)."""
-    if model in BENCHMARKS:
-        return [BENCHMARKS[model](s.values, horizon, s.m, levels) for s in series]
+    if model in LOCAL_MODELS:
+        return [LOCAL_MODELS[model](s.values, horizon, s.m, levels) for s in series]
+    if model == "auto":
+        from .select import auto_prediction
+
+        return [auto_prediction(s, horizon, levels)[0] for s in series]
     if model == "nbeats":
         return _neural_predictions(series, horizon, levels, neural, quick)
     members = [predictions(series, horizon, levels, name) for name in DEFAULT_ENSEMBLE]
@@ -109,7 +114,7 @@ def forecast(
     horizon: int,
     *,
     levels: Sequence[int] = (80, 95),
-    model: str = "ensemble",
+    model: str = "auto",
     max_horizon: int = DEFAULT_MAX_HORIZON,
     neural=None,
 ) -> list[Forecast]:
@@ -124,11 +129,20 @@ def forecast(
         raise BadInput(f"series ids must be unique; repeated: {sorted({i for i in ids if ids.count(i) > 1})}")
     checked = [check_series(s) for s in series]
     log.info("event=forecasting.forecast series=%d horizon=%d model=%s", len(checked), horizon, model)
-    preds = predictions(checked, horizon, levels, model, neural)
-    name = model if not (model == "ensemble" and neural is not None) else "ensemble+nbeats"
+    if model == "auto":
+        from .select import auto_prediction
+
+        picked = [auto_prediction(s, horizon, levels) for s in checked]
+        preds = [p for p, _ in picked]
+        names = [f"auto: {' + '.join(chosen)}" for _, chosen in picked]
+    else:
+        preds = predictions(checked, horizon, levels, model, neural)
+        names = [model if not (model == "ensemble" and neural is not None) else "ensemble+nbeats"] * len(
+            preds
+        )
     return [
         Forecast(
             s.id, name, np.asarray(p.mean, float), p.lower, p.upper, s.future_timestamps(horizon), s.unit
         )
-        for s, p in zip(checked, preds, strict=True)
+        for s, p, name in zip(checked, preds, names, strict=True)
     ]

@@ -1,7 +1,7 @@
 """The JSON handler behind `POST /forecast` (the server mounts it; this module knows no web framework).
 
    {"series": [{"id": "visits", "values": [...], "timestamps": [...]} | {"id": ..., "values": [...],
-    "freq": "H"}], "horizon": 48, "level": [80, 95], "model": "ensemble"}
+    "freq": "H"}], "horizon": 48, "level": [80, 95], "model": "auto"}
 -> {"forecasts": [{"id", "model", "horizon", "mean", "intervals": {"95": {"lower", "upper"}}, ...}]}
 """
 
@@ -68,7 +68,7 @@ def forecast_request(body: dict, *, max_horizon: int = DEFAULT_MAX_HORIZON) -> d
         series,
         body["horizon"],
         levels=levels,
-        model=str(body.get("model", "ensemble")),
+        model=str(body.get("model", "auto")),
         max_horizon=max_horizon,
     )
     return {"forecasts": [fc.to_dict() for fc in forecasts]}

@@ -7,7 +7,7 @@ unknown keys, a missing CSV file, an unknown model or frequency fail with the ke
         demo_visits: {demo: visits}                             # the engine's own demo series
       max_horizon: 336        # steps
       default_horizon: 48     # when the user names none
-      model: ensemble
+      model: auto
       levels: [80, 95]
 """
 
@@ -75,7 +75,7 @@ class ForecastOptions:
     series: dict[str, SeriesSource]
     max_horizon: int = DEFAULT_MAX_HORIZON
     default_horizon: int = 48
-    model: str = "ensemble"
+    model: str = "auto"
     levels: tuple[int, ...] = (80, 95)
 
     @classmethod
@@ -89,7 +89,7 @@ class ForecastOptions:
         if not isinstance(raw, dict) or not raw:
             raise ConfigError(f"{WHERE}.series: name at least one series, e.g. visits: {{csv: data/v.csv}}")
         sources = {str(name): _source(str(name), spec, root) for name, spec in raw.items()}
-        model = str(options.get("model", "ensemble"))
+        model = str(options.get("model", "auto"))
         if model not in MODEL_NAMES:
             raise ConfigError(f"{WHERE}.model: unknown model {model!r}; valid: {list(MODEL_NAMES)}")
         try:

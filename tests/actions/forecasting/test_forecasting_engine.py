@@ -14,7 +14,7 @@ from actions.forecasting.validate import UnknownSeries
 
 def test_forecast_has_points_intervals_and_timestamps(visits):
     (fc,) = forecast([visits], 48, levels=(80, 95))
-    assert fc.horizon == 48 and fc.model == "ensemble"
+    assert fc.horizon == 48 and fc.model.startswith("auto: ")
     assert np.all(fc.lower[95] <= fc.lower[80]) and np.all(fc.lower[80] <= fc.mean)
     assert np.all(fc.mean <= fc.upper[80]) and np.all(fc.upper[80] <= fc.upper[95])
     assert fc.timestamps[0] == visits.timestamps[-1] + np.timedelta64(1, "h")
@@ -25,7 +25,20 @@ def test_forecast_has_points_intervals_and_timestamps(visits):
     assert set(body["intervals"]) == {"80", "95"} and len(body["mean"]) == 48
 
 
-@pytest.mark.parametrize("model", ["naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "com"])
+def test_auto_picks_the_weekly_pattern_of_the_demo_series():
+    # 8 weeks of visits ending on a Sunday: the next 48 hours are a Monday and a Tuesday, busier
+    # than the weekend; only models that see the week (the weekly seasonal naive) know it
+    from actions.forecasting.data import demo_visits
+
+    s = demo_visits()
+    (fc,) = forecast([s], 48, levels=(95,))
+    assert "snaive_week" in fc.model
+    assert fc.mean.mean() > 1.2 * s.values[-48:].mean()
+
+
+@pytest.mark.parametrize(
+    "model", ["naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "com", "snaive_week", "ensemble"]
+)
 def test_every_benchmark_runs_through_the_engine(visits, model):
     (fc,) = forecast([visits], 12, levels=(95,), model=model)
     assert fc.mean.shape == (12,) and np.all(np.isfinite(fc.upper[95]))
