@@ -1,0 +1,399 @@
+"""Benchmark: the web chat widget in Chromium against the demo bot, served by `parley run` (gunicorn,
+gthread, one worker), writes bench/results/widget.json and a screenshot bench/results/widget.png.
+
+    python bench/widget.py [--project demo] [--rounds 40]    # trains the project first if it has no models
+
+    browser_roundtrip_p50_ms / _p95_ms   /chat: submit -> the reply rendered (MutationObserver in the page)
+    reconnect_lost / _duplicated         20 forced disconnects (a TCP proxy between browser and server drops
+                                         every connection while a message is in flight and a later reply is
+                                         stored) and one server restart with a message sent during the
+                                         outage; the page's bubbles are compared with the tracker
+    widget_js_gzip_kb                    widget.js, gzip -9
+    sse_streams_held                     the most open streams one process held while REST p50 stayed
+                                         <= 2x its idle value (steps of 100..1000, the widget's max_streams)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+RESULTS = REPO / "bench" / "results"
+CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
+WIDGET_JS = REPO / "bot" / "channels" / "static" / "widget.js"
+STREAM_STEPS = (100, 250, 500, 750, 1000)
+API_TOKEN = "bench-api-token-" + "y" * 16
+API = {"Authorization": f"Bearer {API_TOKEN}"}
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Hotel Lindenhof</title>
+<style>body{{margin:0;font:16px/1.5 Georgia,serif;color:#222;background:#fbf8f3}}
+header{{padding:28px 48px;background:#23422f;color:#fff}}
+main{{padding:24px 48px;max-width:560px}}</style></head>
+<body><header><h1>Hotel Lindenhof</h1><p>Rooms, breakfast and a bot that translates for you.</p></header>
+<main><h2>Welcome</h2>
+<p>Ask our assistant to translate your questions into German before you travel.</p></main>
+<script src="{bot}/widget.js" data-server="{bot}" data-title="Parley" data-initial-payload="/greet"
+  data-open="true" data-color="#23422f"></script></body></html>"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`parley run` in its own process group (gunicorn master + worker + embedded Redis)."""
+
+    def __init__(self, project: Path, port: int) -> None:
+        self.project, self.port, self.process = project, port, None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "PARLEY_WIDGET_SECRET": os.environ.get("PARLEY_WIDGET_SECRET", "bench-" + "x" * 24),
+            "PARLEY_AUTH_TOKEN": API_TOKEN,  # the conversation API (trigger_intent, tracker) needs it
+        }
+        cmd = [
+            str(REPO / ".venv" / "bin" / "parley"),
+            "run",
+            "--project",
+            str(self.project),
+            "--port",
+            str(self.port),
+        ]
+        self.process = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.3)
+        raise RuntimeError("parley run did not become healthy in 180 s")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+    def worker_rss_mb(self) -> float:
+        """The gunicorn worker's resident memory (the embedded Redis is the master's other child)."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        rss = [
+            int(line.split()[1])
+            for pid in children.stdout.split()
+            if b"redis" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmRSS")
+        ]
+        return round(max(rss, default=0) / 1024, 1)
+
+
+class Proxy:
+    """A TCP forwarder whose `drop()` cuts every open connection (a flaky network, on demand)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target, self.port = target_port, free_port()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.conns: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def drop(self) -> None:
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+
+ROUNDTRIP_JS = """async (text) => {
+  const root = document.querySelector('#parley-widget').shadowRoot;
+  const log = root.querySelector('[role=log]');
+  const before = root.querySelectorAll('.msg.bot').length;
+  const done = new Promise(resolve => {
+    const seen = new MutationObserver(() => {
+      if (root.querySelectorAll('.msg.bot').length > before) {
+        seen.disconnect();
+        resolve(performance.now());
+      }
+    });
+    seen.observe(log, {childList: true});
+  });
+  const input = root.querySelector('#pw-input');
+  input.value = text;
+  const start = performance.now();
+  root.querySelector('form').requestSubmit();
+  return (await done) - start;
+}"""
+
+
+def wait_bot_count(page, n: int, timeout_ms: int = 30_000) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#parley-widget').shadowRoot.querySelectorAll('.msg.bot').length >= n",
+        arg=n,
+        timeout=timeout_ms,
+    )
+
+
+def measure_roundtrip(browser, url: str, rounds: int) -> list[float]:
+    page = browser.new_page()
+    page.goto(f"{url}/chat")
+    wait_bot_count(page, 1)
+    times = [page.evaluate(ROUNDTRIP_JS, ("hello" if i % 2 else "thank you")) for i in range(rounds)]
+    page.close()
+    return times
+
+
+def bubbles(page) -> dict[str, list[str]]:
+    return page.evaluate(
+        """() => {
+          const root = document.querySelector('#parley-widget').shadowRoot;
+          const ids = sel => [...root.querySelectorAll(sel)].map(n => n.getAttribute('data-id'));
+          return {bot: ids('.msg.bot[data-id]'), user: ids('.msg.user')};
+        }"""
+    )
+
+
+def measure_reconnects(browser, server: Server, disconnects: int) -> dict:
+    proxy = Proxy(server.port)
+    direct = f"http://127.0.0.1:{server.port}"
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{proxy.port}/chat")
+    wait_bot_count(page, 1)
+    sender = page.evaluate("window.ParleyWidget.sessionId")
+    for i in range(disconnects):
+        page.evaluate("t => window.ParleyWidget.send(t)", f"hello {i}")
+        time.sleep(0.02 * (i % 5))  # cut at different points of the round trip
+        proxy.drop()
+        requests.post(
+            f"{direct}/conversations/{sender}/trigger_intent", json={"name": "thank"}, headers=API, timeout=30
+        )
+        time.sleep(0.3)
+    server.stop()
+    page.evaluate("t => window.ParleyWidget.send(t)", "hello during the restart")
+    time.sleep(1.0)
+    server.start()
+    expected_user = 1 + disconnects + 1  # /greet is hidden; the rest are shown
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        tracker = requests.get(f"{direct}/conversations/{sender}/tracker", headers=API, timeout=10).json()[
+            "events"
+        ]
+        shown_user = [
+            e for e in tracker if e["event"] == "user" and not (e.get("metadata") or {}).get("is_external")
+        ]
+        bots = [i for i, e in enumerate(tracker) if e["event"] == "bot" and e.get("text")]
+        if len(shown_user) >= expected_user and len(bubbles(page)["bot"]) >= len(bots):
+            break
+        time.sleep(0.5)
+    time.sleep(1.0)
+    seen = bubbles(page)
+    expected = {str(i) for i in bots}
+    rendered = seen["bot"]
+    users = [u for u in seen["user"] if u is not None]
+    page.screenshot(path=str(RESULTS / "widget_reconnects.png"))
+    page.close()
+    proxy.drop()
+    return {
+        "reconnect_lost": len(expected - set(rendered)),
+        "reconnect_duplicated": (len(rendered) - len(set(rendered))) + (len(users) - len(set(users))),
+        "reconnect_bot_messages": len(expected),
+        "reconnect_user_messages_stored": len(shown_user) - 1,
+        "reconnect_user_messages_sent": expected_user - 1,
+    }
+
+
+def rest_p50(url: str, n: int = 100) -> float:
+    times = []
+    with requests.Session() as http:
+        for i in range(n):
+            start = time.perf_counter()
+            http.post(
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": f"rest-{i % 10}", "message": "/greet"},
+                timeout=30,
+            )
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def open_stream(port: int, token: str) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(
+        f"GET /webhooks/widget/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+        "Accept: text/event-stream\r\n\r\n".encode()
+    )
+    got = b""
+    while b"event: synced" not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise RuntimeError(f"stream closed: {got[:200]!r}")
+        got += chunk
+    if b" 200 " not in got.split(b"\r\n", 1)[0]:
+        raise RuntimeError(got.split(b"\r\n", 1)[0].decode())
+    return s
+
+
+def measure_streams(server: Server) -> dict:
+    url = f"http://127.0.0.1:{server.port}"
+    idle = rest_p50(url)
+    held: list[socket.socket] = []
+    steps = []
+    with requests.Session() as http:
+        for target in STREAM_STEPS:
+            while len(held) < target:
+                token = http.post(f"{url}/webhooks/widget/session", json={}, timeout=30).json()["token"]
+                held.append(open_stream(server.port, token))
+            time.sleep(1.0)
+            p50 = rest_p50(url)
+            steps.append(
+                {"streams": target, "rest_p50_ms": round(p50, 1), "worker_rss_mb": server.worker_rss_mb()}
+            )
+            print(f"  {target:5d} streams: REST p50 {p50:.1f} ms (idle {idle:.1f})", flush=True)
+    for s in held:
+        s.close()
+    time.sleep(1.0)
+    idle_after = rest_p50(url)  # the machine is shared: the baseline is taken before and after
+    baseline = (idle + idle_after) / 2
+    ok = [s["streams"] for s in steps if s["rest_p50_ms"] <= 2 * baseline]
+    return {
+        "rest_idle_p50_ms": round(idle, 1),
+        "rest_idle_after_p50_ms": round(idle_after, 1),
+        "sse_streams_held": max(ok, default=0),
+        "sse_steps": steps,
+    }
+
+
+def screenshot(browser, url: str) -> str:
+    """The widget on a host page at http://127.0.0.1:8000 (an allowed origin in demo/credentials.yml)."""
+    pages = Path(RESULTS / ".host")
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "index.html").write_text(HOST_PAGE.format(bot=url))
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(pages), **k)  # noqa: E731
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
+    host = http.server.ThreadingHTTPServer(("127.0.0.1", 8000), handler)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1100, "height": 720})
+    page = context.new_page()
+    page.goto("http://127.0.0.1:8000/index.html")
+    wait_bot_count(page, 1)
+    page.locator("#pw-input").fill("help")
+    page.locator("#pw-input").press("Enter")
+    wait_bot_count(page, 2)
+    page.wait_for_timeout(400)
+    path = RESULTS / "widget.png"
+    page.screenshot(path=str(path))
+    context.close()
+    host.shutdown()
+    shutil.rmtree(pages, ignore_errors=True)
+    return str(path.relative_to(REPO))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--project", type=Path, default=REPO / "demo")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--disconnects", type=int, default=20)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    project = args.project.resolve()
+    if not (project / "models" / "nlu").exists():
+        from bot.training import train_project
+
+        train_project(project, seed=1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    server = Server(project, free_port())
+    server.start()
+    url = f"http://127.0.0.1:{server.port}"
+    result: dict = {
+        "project": project.name,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "load_avg_1min_at_start": round(os.getloadavg()[0], 2),
+    }
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            result["browser"] = f"chromium {browser.version}"
+            times = measure_roundtrip(browser, url, args.rounds)
+            result["browser_roundtrip_p50_ms"] = round(statistics.median(times), 1)
+            result["browser_roundtrip_p95_ms"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
+            result["browser_roundtrip_rounds"] = len(times)
+            p50, p95 = result["browser_roundtrip_p50_ms"], result["browser_roundtrip_p95_ms"]
+            print(f"round trip: p50 {p50} ms, p95 {p95} ms")
+            result["screenshot"] = screenshot(browser, url)
+            result.update(measure_reconnects(browser, server, args.disconnects))
+            print(f"reconnects: lost {result['reconnect_lost']}, duplicated {result['reconnect_duplicated']}")
+            browser.close()
+        result.update(measure_streams(server))
+    finally:
+        server.stop()
+    result["widget_js_bytes"] = WIDGET_JS.stat().st_size
+    result["widget_js_gzip_kb"] = round(len(gzip.compress(WIDGET_JS.read_bytes(), 9)) / 1024, 2)
+    result["load_avg_1min_at_end"] = round(os.getloadavg()[0], 2)
+    result["date"] = time.strftime("%Y-%m-%d")
+    (RESULTS / "widget.json").write_text(json.dumps(result, indent=2) + "\n")
+    for key in (
+        "browser_roundtrip_p50_ms",
+        "browser_roundtrip_p95_ms",
+        "reconnect_lost",
+        "reconnect_duplicated",
+        "widget_js_gzip_kb",
+        "sse_streams_held",
+    ):
+        print(f"{key:28s} {result[key]}")
+
+
+if __name__ == "__main__":
+    main()
