@@ -165,7 +165,15 @@ class SocketIOInput(InputChannel):
                 input_channel=self.name,
                 metadata=metadata if isinstance(metadata, dict) else {},
             )
-            on_message(message, SocketIOOutput(sio, s.bot_message_evt, namespace))
+            try:
+                on_message(message, SocketIOOutput(sio, s.bot_message_evt, namespace))
+            except Exception as exc:  # noqa: BLE001 (no HTTP answer to carry it: log it, keep the socket)
+                log.error(
+                    "event=socketio.message.failed sender=%s error=%s: %s",
+                    sender,
+                    exc.__class__.__name__,
+                    exc,
+                )
 
         def mount(state) -> None:
             path = s.socketio_path.strip("/") or "socket.io"

@@ -353,6 +353,8 @@
     if (saved) state.sessionId = saved.session_id;
     state.outbox = load("outbox", []);
     streamLoop();
+    // an open page renews its token (the server rotates it after token_rotate_after_s)
+    setInterval(function () { if (state.online) session().catch(function () { /* retried next time */ }); }, 600000);
   }
   window.ParleyWidget = {
     open: function () { setOpen(true); }, close: function () { setOpen(false); },
