@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from bot.api import auth
+from bot.api.body import require_json_type
 from bot.errors import error_body, error_body_for, http_status
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def create_app(services: Services) -> Flask:
+# blueprints whose POSTs take JSON only (415 otherwise): the API and Rasa's JSON webhooks
+JSON_ONLY = auth.PROTECTED | {"rest", "callback"}
+CORS_PATHS = r"/(conversations|model|translate|forecast|summarize|webhooks/rest|webhooks/callback)(/.*)?"
+
+
+def create_app(services: Services, auth_settings: auth.AuthSettings | None = None) -> Flask:
+    """`auth_settings`: who may call the API (bot/api/auth.py); None reads PARLEY_* from the environment."""
     app = Flask("parley")
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -32,8 +40,26 @@ def create_app(services: Services) -> Flask:
         app.register_blueprint(bp)
     for module in ("bot.api.parse", "bot.api.translate", "bot.api.engines"):
         _register_optional(app, module)
+    settings = auth_settings if auth_settings is not None else auth.AuthSettings.from_env()
+    auth.install(app, settings)
+    _install_json_only(app)
+    if settings.cors:
+        from flask_cors import CORS
+
+        CORS(
+            app,
+            resources={CORS_PATHS: {"origins": list(settings.cors)}},
+            allow_headers=["Authorization", "Content-Type"],
+        )
     register_error_handlers(app)
     return app
+
+
+def _install_json_only(app: Flask) -> None:
+    @app.before_request
+    def _json_only():
+        if request.blueprint in JSON_ONLY and request.method in ("POST", "PUT", "PATCH"):
+            require_json_type(request)
 
 
 def _register_optional(app: Flask, module: str) -> None:

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="server processes (default 1; each loads the models, all share one Redis)",
     )
     run.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    _auth_args(run)
     run.set_defaults(func=cmd_run)
 
     shell = sub.add_parser("shell", help="chat with the trained assistant in the terminal")
@@ -93,6 +94,53 @@ def build_parser() -> argparse.ArgumentParser:
     _register_engine(sub, "bot.export", "register")
     _register_engine(sub, "bot.worker", "register")
     return parser
+
+
+def _auth_args(run: argparse.ArgumentParser) -> None:
+    """Rasa's auth options; each falls back to its environment variable (better: no secret in `ps`)."""
+    run.add_argument(
+        "--auth-token",
+        default=None,
+        help="token the conversation and model API requires (?token= or Authorization: Bearer); "
+        "env PARLEY_AUTH_TOKEN",
+    )
+    run.add_argument(
+        "--jwt-secret",
+        default=None,
+        help="secret (or public key) verifying JWTs in Authorization: Bearer; env PARLEY_JWT_SECRET",
+    )
+    run.add_argument(
+        "--jwt-method", default=None, help="JWT algorithm (default HS256); env PARLEY_JWT_METHOD"
+    )
+    run.add_argument(
+        "--open-api",
+        action="store_true",
+        help="serve the conversation and model API WITHOUT credentials (anyone reaching the port may "
+        "read and write every conversation); env PARLEY_OPEN_API=1",
+    )
+    run.add_argument(
+        "--cors",
+        default=None,
+        help="comma-separated origins allowed to call the API from a browser (e.g. https://app.example); "
+        "env PARLEY_CORS",
+    )
+
+
+def _auth_env(args: argparse.Namespace) -> None:
+    """Hand the auth options to the server's workers through the environment (read by bot/api/auth.py)."""
+    import os
+
+    for option, name in (
+        ("auth_token", "PARLEY_AUTH_TOKEN"),
+        ("jwt_secret", "PARLEY_JWT_SECRET"),
+        ("jwt_method", "PARLEY_JWT_METHOD"),
+        ("cors", "PARLEY_CORS"),
+    ):
+        value = getattr(args, option, None)
+        if value:
+            os.environ[name] = value
+    if getattr(args, "open_api", False):
+        os.environ["PARLEY_OPEN_API"] = "1"
 
 
 def _register_engine(sub: argparse._SubParsersAction, module: str, function: str) -> None:
@@ -131,6 +179,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.server import serve
 
+    _auth_env(args)
     serve(args.project, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 

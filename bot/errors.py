@@ -9,6 +9,7 @@ Every error a user can cause or meet carries a `kind` and a stable `code`:
     not_found      404    3    NotFound, an unknown language pair
     conflict       409    4    a model that does not fit the project
     too_large      413    2    PayloadTooLarge, InputTooLong
+    unsupported    415    2    UnsupportedMediaType: a JSON endpoint called without application/json
     rate_limited   429    5    too many requests from one sender
     config         500   78    ConfigError (names file, line and key; a start-up error)
     unavailable    503   69    Redis down, the action server failing, a model missing
@@ -32,6 +33,7 @@ KIND_STATUS: dict[str, int] = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "unsupported": 415,
     "rate_limited": 429,
     "config": 500,
     "internal": 500,
@@ -44,6 +46,7 @@ KIND_EXIT: dict[str, int] = {
     "not_found": 3,
     "conflict": 4,
     "too_large": 2,
+    "unsupported": 2,
     "rate_limited": 5,
     "config": 78,  # EX_CONFIG
     "internal": 70,  # EX_SOFTWARE
@@ -125,6 +128,21 @@ class ValidationFailed(BadRequest):
 class Unauthorized(ParleyError):
     kind = "unauthorized"
     code = "unauthorized"
+
+
+class Forbidden(ParleyError):
+    kind = "forbidden"
+    code = "forbidden"
+
+
+class RateLimited(ParleyError):
+    kind = "rate_limited"
+    code = "rate_limited"
+
+
+class UnsupportedMediaType(ParleyError):
+    kind = "unsupported"
+    code = "unsupported_media_type"
 
 
 class NotFound(ParleyError):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from bot.api.auth import AuthSettings
 from bot.channels.registry import load_channels
 from bot.config import load_project
 from bot.services import redis_for
@@ -53,8 +55,14 @@ def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> No
         "timeout": 120,
         "graceful_timeout": 10,
         "accesslog": "-",
+        # the path without its query string: a `?token=` never reaches the log
+        "access_log_format": '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss',
         "loglevel": "info",
     }
+    auth = AuthSettings.from_env()  # set by `parley run` options; checked here so a typo fails at start-up
+    if auth.open_api:
+        print("WARNING: --open-api: the conversation and model API needs NO credentials", file=sys.stderr)
+    print(f"API protection: {auth.describe()}")
     print(
         f"Parley serving {project.root} on http://{host}:{port}  "
         f"(Redis: {'embedded ' if embedded else ''}{url.split('@')[-1]})"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.api.body import json_object
+from bot.api.body import json_object, json_value
+from bot.api.event_schema import validate_entities, validate_events
 from bot.dialogue.events import event_from_dict
 from bot.dialogue.story_writer import tracker_to_story
-from bot.errors import ValidationFailed
+from bot.errors import PayloadTooLarge, ValidationFailed
 
 bp = Blueprint("conversations", __name__)
+MAX_TRACKER_EVENTS = 20_000  # posted events may not grow a tracker past this
 
 
 @bp.get("/conversations/<sender_id>/tracker")
@@ -21,16 +23,22 @@ def get_tracker(sender_id: str):
 @bp.post("/conversations/<sender_id>/tracker/events")
 def append_events(sender_id: str):
     agent = current_app.extensions["parley"].agent
-    raw = request.get_json(silent=True)
-    if raw is None:
-        raw = json_object(request)  # raises the precise 400
+    raw = json_value(request)
     items = raw if isinstance(raw, list) else [raw]
+    # a 400 naming the first bad event; nothing is stored
+    validate_events(items, agent.domain, lambda name: agent.actions.resolve(name) is not None)
     events = []
     for i, item in enumerate(items):
         try:
             events.append(event_from_dict(item))
         except ValueError as exc:
             raise ValidationFailed(f"event {i}: {exc}") from exc
+    held = len(agent.tracker(sender_id).events)
+    if held + len(events) > MAX_TRACKER_EVENTS:
+        raise PayloadTooLarge(
+            f"conversation {sender_id!r} has {held} events; {len(events)} more would pass the limit "
+            f"of {MAX_TRACKER_EVENTS}"
+        )
     tracker = agent.append_events(sender_id, events)
     return jsonify(tracker.to_dict())
 
@@ -43,9 +51,10 @@ def trigger_intent(sender_id: str):
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed("field 'name' (the intent to trigger) is required, a non-empty string")
+    if len(name) > 256:
+        raise ValidationFailed(f"field 'name' has {len(name)} characters, the limit is 256")
     entities = body.get("entities")
-    if entities is not None and not isinstance(entities, dict | list):
-        raise ValidationFailed(f"field 'entities' must be an object or a list, got {type(entities).__name__}")
+    validate_entities(entities)
     tracker, messages = agent.trigger_intent(sender_id, name.strip(), entities)
     return jsonify({"tracker": tracker.to_dict(), "messages": messages})
 

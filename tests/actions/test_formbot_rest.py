@@ -76,7 +76,7 @@ def test_a_full_form_conversation_over_rest(client, redis_client):
     tracker = client.get("/conversations/diner/tracker").get_json()
     assert tracker["slots"]["num_people"] == 4  # the action server's validation turned "4" into 4
     assert tracker["active_loop"] == {}
-    assert redis_client.llen("tracker:diner") == len(tracker["events"])  # it all lives in Redis
+    assert redis_client.llen("tracker:{diner}") == len(tracker["events"])  # it all lives in Redis
     story = client.get("/conversations/diner/story").get_data(as_text=True)
     assert "action: restaurant_form" in story and "active_loop: null" in story
 

@@ -13,9 +13,12 @@ import requests
 
 from bot.stores.embedded import free_port
 
+TOKEN = "e2e-token"
+
 
 def _start(project: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["PARLEY_AUTH_TOKEN"] = TOKEN
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--project", str(project), "--port", str(port)],
         env=env,
@@ -58,8 +61,19 @@ def test_served_assistant_answers_over_http_and_keeps_conversations_across_resta
             f"{url}/webhooks/rest/webhook", json={"sender": "e2e", "message": "hi"}, timeout=30
         ).json()
         assert replies[0]["recipient_id"] == "e2e" and "Parley" in replies[0]["text"]
-        bad = requests.post(f"{url}/webhooks/rest/webhook", data="nope", timeout=10)
+        bad = requests.post(
+            f"{url}/webhooks/rest/webhook",
+            data="nope",
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
         assert bad.status_code == 400 and bad.json()["reason"] == "invalid_json"
+        plain = requests.post(
+            f"{url}/webhooks/rest/webhook", data='{"sender": "x", "message": "hi"}', timeout=10
+        )
+        assert plain.status_code == 415  # a cross-origin text/plain POST is refused
+        anonymous = requests.get(f"{url}/conversations/e2e/tracker", timeout=10)
+        assert anonymous.status_code == 401 and anonymous.json()["reason"] == "NotAuthenticated"
     finally:
         _stop(proc)
     assert list((trained_demo / ".parley" / "redis").glob("appendonly*"))  # the embedded Redis keeps an AOF
@@ -67,7 +81,9 @@ def test_served_assistant_answers_over_http_and_keeps_conversations_across_resta
     proc = _start(trained_demo, port)
     try:
         _wait_healthy(proc, url)
-        events = requests.get(f"{url}/conversations/e2e/tracker", timeout=10).json()["events"]
+        events = requests.get(
+            f"{url}/conversations/e2e/tracker", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        ).json()["events"]
         assert any(e["event"] == "user" and e["text"] == "hi" for e in events)
     finally:
         _stop(proc)

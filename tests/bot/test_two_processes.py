@@ -16,10 +16,11 @@ import requests
 from bot.stores.embedded import free_port
 
 SCRIPT = ["hello", "what can you do?", "thank you", "bye"]
+TOKEN = "two-processes-token"
 
 
 def _start(project: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REDIS_URL": redis_url}
+    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_AUTH_TOKEN": TOKEN}
     return subprocess.Popen(
         [
             sys.executable,
@@ -78,7 +79,9 @@ def _send(url: str, sender: str, text: str) -> list[dict]:
 
 
 def _actions(url: str, sender: str) -> list[tuple[str, str | None]]:
-    events = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()["events"]
+    events = requests.get(
+        f"{url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30
+    ).json()["events"]
     out = []
     for e in events:
         if e["event"] == "user":
