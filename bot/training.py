@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_project
-from bot.dialogue.domain import load_domain
+from bot.dialogue.domain import Domain, load_domain, responses_from_data
 from bot.dialogue.model import train_dialogue
 from bot.services import model_paths
 
@@ -36,6 +36,15 @@ class ProjectTrainOutcome:
         ]
 
 
+def retrieval_responses(domain: Domain, data_paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """`utter_faq/<key>` responses of the domain and the data files, in Rasa's JSON (ResponseSelector
+    returns them with its prediction, as Rasa's does)."""
+    from bot.dialogue.responses import variation_dict
+
+    merged = {**domain.responses, **responses_from_data(data_paths)}
+    return {name: [variation_dict(v) for v in vs] for name, vs in merged.items() if "/" in name}
+
+
 def train_project(root: Path, *, force: bool = False, seed: int | None = None) -> ProjectTrainOutcome:
     from nlu.config import parse_pipeline
     from nlu.data.yaml_reader import load_training_data
@@ -49,7 +58,9 @@ def train_project(root: Path, *, force: bool = False, seed: int | None = None) -
     log.info("event=train.nlu.start project=%s", project.root)
     pipeline = translate_rasa_pipeline(project.pipeline, str(project.config_path))
     nlu_config = parse_pipeline(pipeline, project.language, str(project.config_path))
-    nlu = train_on_data(nlu_config, load_training_data(data), paths["nlu"], force=force, seed=seed)
+    training_data = load_training_data(data)
+    training_data.responses = retrieval_responses(domain, data)
+    nlu = train_on_data(nlu_config, training_data, paths["nlu"], force=force, seed=seed)
     log.info("event=train.dialogue.start project=%s", project.root)
     dialogue = train_dialogue(
         project.policies, domain, data, paths["dialogue"], config_source=project.config_path, force=force

@@ -57,6 +57,7 @@ class NLUModel:
                 intent=m.intent or IntentPrediction(None, 0.0),
                 intent_ranking=list(m.ranking),
                 entities=sorted(m.entities, key=lambda e: (e.start, e.end)),
+                response_selector=m.response_selector,
             )
             for m in messages
         ]

@@ -5,7 +5,7 @@ Rasa's components (spaCy, DIET, Duckling, ...) do not exist here. Each Rasa name
     served       a Parley component does its job (DIETClassifier -> IntentEntityClassifier); logged
     ignored      deliberately not needed here (SpacyNLP only loads a model for other spaCy components);
                  a WARNING names it
-    unsupported  Parley has nothing with the same meaning (SpacyEntityExtractor, ResponseSelector);
+    unsupported  Parley has nothing with the same meaning (SpacyEntityExtractor);
                  an error naming the component, its position and what to use instead
 
 A Rasa pipeline runs as Parley's default pipeline (the one the benchmarks measure), except that
@@ -76,11 +76,7 @@ RASA_COMPONENTS: dict[str, RasaComponent] = {
         "data/nlu.yml, [Berlin](city), and IntentEntityClassifier learns them, or add a lookup table",
     ),
     "DucklingEntityExtractor": _served("DucklingEntityExtractor"),
-    "ResponseSelector": RasaComponent(
-        UNSUPPORTED,
-        note="retrieval intents (faq/ask_name) are not supported; give each response its own intent and an "
-        "utter_ response in domain.yml, chosen by a rule",
-    ),
+    "ResponseSelector": _served("ResponseSelector"),
 }
 # Rasa option -> Parley option of the same component, where the meaning is the same.
 CARRIED_OPTIONS: dict[str, dict[str, str]] = {
@@ -90,7 +86,10 @@ CARRIED_OPTIONS: dict[str, dict[str, str]] = {
 ONLY_WHEN_NAMED = {"FallbackClassifier", "EntitySynonymMapper"}
 # Components Parley has under Rasa's name but not in its default pipeline: run only when named, placed
 # after this default component; the options their config has carry over (so a wrong one is an error).
-SAME_NAME_AFTER = {"DucklingEntityExtractor": "RegexEntityExtractor"}
+SAME_NAME_AFTER = {
+    "DucklingEntityExtractor": "RegexEntityExtractor",
+    "ResponseSelector": "IntentEntityClassifier",
+}
 PARLEY_ONLY = {c["name"] for c in DEFAULT_PIPELINE} - set(RASA_COMPONENTS)
 RASA_ONLY = set(RASA_COMPONENTS) - {c["name"] for c in DEFAULT_PIPELINE} - set(SAME_NAME_AFTER)
 

@@ -56,14 +56,23 @@ class ParseResult:
     intent: IntentPrediction
     intent_ranking: list[IntentPrediction] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    response_selector: dict[str, Any] | None = None  # only when the pipeline has a ResponseSelector
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "intent": self.intent.to_dict(),
             "intent_ranking": [p.to_dict() for p in self.intent_ranking[:RANKING_LENGTH]],
             "entities": [e.to_dict() for e in self.entities],
         }
+        if self.response_selector is not None:
+            out["response_selector"] = self.response_selector
+            name = self.intent.name
+            if name in self.response_selector.get("all_retrieval_intents", []):
+                # as Rasa's processor adds it: the selector of that retrieval intent, if it has one
+                selected = (self.response_selector.get(name) or {}).get("response") or {}
+                out["intent"]["full_retrieval_intent_name"] = selected.get("intent_response_key")
+        return out
 
 
 @dataclass(frozen=True)

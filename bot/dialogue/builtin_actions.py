@@ -135,7 +135,8 @@ class RetrievalAction:
         latest = tracker.latest_message
         parse = latest.parse_data if latest is not None else {}
         key = None
-        selector = (parse.get("response_selector") or {}).get(base) or {}
+        found = parse.get("response_selector") or {}
+        selector = found.get(base) or found.get("default") or {}  # Rasa: the retrieval intent's, else default
         key = (selector.get("response") or {}).get("intent_response_key") or (parse.get("intent") or {}).get(
             "full_retrieval_intent_name"
         )

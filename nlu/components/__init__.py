@@ -9,6 +9,7 @@ from nlu.components.duckling import DucklingEntityExtractor
 from nlu.components.fallback import FallbackClassifier
 from nlu.components.hub_featurizer import HubFeaturizer
 from nlu.components.regex_extractor import RegexEntityExtractor
+from nlu.components.response_selector import ResponseSelector
 from nlu.components.synonyms import EntitySynonymMapper
 from nlu.components.tokenizer import RegexTokenizer
 from nlu.errors import PipelineConfigError
@@ -20,6 +21,7 @@ REGISTRY: dict[str, type[Component]] = {
     "RegexEntityExtractor": RegexEntityExtractor,
     "DucklingEntityExtractor": DucklingEntityExtractor,
     "IntentEntityClassifier": IntentEntityClassifier,
+    "ResponseSelector": ResponseSelector,
     "EntitySynonymMapper": EntitySynonymMapper,
     "FallbackClassifier": FallbackClassifier,
 }

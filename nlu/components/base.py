@@ -38,6 +38,7 @@ class Message:
     intent: IntentPrediction | None = None
     ranking: list[IntentPrediction] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    response_selector: dict[str, Any] | None = None  # Rasa's `response_selector` JSON (ResponseSelector)
 
 
 class Component:

@@ -35,7 +35,7 @@ def split_examples(
         raise ValueError(f"test_fraction must be within (0, 1), got {test_fraction}")
     by_intent: dict[str, list[tuple[float, Example]]] = defaultdict(list)
     for ex in examples:
-        by_intent[ex.intent].append((example_hash(ex.text, salt), ex))
+        by_intent[ex.full_intent].append((example_hash(ex.text, salt), ex))
     test_ids: set[int] = set()
     for items in by_intent.values():
         side = [h < test_fraction for h, _ in items]

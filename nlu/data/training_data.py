@@ -34,13 +34,23 @@ class EntityAnnotation:
 
 @dataclass(frozen=True)
 class Example:
+    """`intent` is what the intent classifier learns; for Rasa's retrieval intent `faq/ask_channels` that
+    is `faq`, and `response_key` is the whole `faq/ask_channels` (what ResponseSelector learns)."""
+
     text: str
     intent: str
     entities: tuple[EntityAnnotation, ...] = ()
     source: str = ""  # "file:line", for messages
+    response_key: str | None = None
+
+    @property
+    def full_intent(self) -> str:
+        """The intent as written in the data: `faq/ask_channels`, or `greet`."""
+        return self.response_key or self.intent
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "intent": self.intent, "entities": [e.to_dict() for e in self.entities]}
+        entities = [e.to_dict() for e in self.entities]
+        return {"text": self.text, "intent": self.full_intent, "entities": entities}
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,12 @@ class TrainingData:
     regexes: list[RegexPattern] = field(default_factory=list)
     lookups: list[LookupTable] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # retrieval responses (`utter_faq/ask_channels`) as Rasa's JSON variations, for ResponseSelector
+    responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def retrieval_intents(self) -> list[str]:
+        return sorted({e.intent for e in self.examples if e.response_key is not None})
 
     @property
     def intents(self) -> list[str]:
@@ -89,17 +105,22 @@ class TrainingData:
             regexes=self.regexes + other.regexes,
             lookups=self.lookups + other.lookups,
             warnings=self.warnings + other.warnings,
+            responses={**self.responses, **other.responses},
         )
 
     def with_examples(self, examples: list[Example]) -> TrainingData:
         """The same synonyms/regexes/lookups with other examples (a split or a fold)."""
-        return TrainingData(list(examples), dict(self.synonyms), list(self.regexes), list(self.lookups), [])
+        return TrainingData(
+            list(examples), dict(self.synonyms), list(self.regexes), list(self.lookups), [],
+            dict(self.responses),
+        )  # fmt: skip
 
     def fingerprint_payload(self) -> dict[str, Any]:
         """Everything that changes what a trained model does, in a canonical order."""
         return {
             "examples": sorted(
-                [e.text, e.intent, [sorted(a.to_dict().items()) for a in e.entities]] for e in self.examples
+                [e.text, e.full_intent, [sorted(a.to_dict().items()) for a in e.entities]]
+                for e in self.examples
             ),
             "synonyms": sorted(self.synonyms.items()),
             "regexes": sorted((r.name, r.pattern) for r in self.regexes),

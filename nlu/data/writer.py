@@ -18,7 +18,7 @@ def to_yaml(data: TrainingData) -> str:
     out = ['version: "3.1"', "nlu:"]
     by_intent: dict[str, list[str]] = defaultdict(list)
     for ex in data.examples:
-        by_intent[ex.intent].append(_line(to_markup(ex.text, ex.entities)))
+        by_intent[ex.full_intent].append(_line(to_markup(ex.text, ex.entities)))
     for intent, lines in by_intent.items():
         out.append(f"- intent: {json.dumps(intent, ensure_ascii=False)}")
         out.append("  examples: |")

@@ -136,7 +136,9 @@ def _read_nlu(node: Node, path: Path | str, data: TrainingData) -> None:
                     ) from None
                 if not text.strip():
                     raise TrainingDataError(path, line, f"intent '{name}' has an empty example")
-                data.examples.append(Example(text, name, entities, f"{path}:{line}"))
+                base, slash, _ = name.partition("/")  # Rasa's retrieval intent: faq/ask_channels
+                key = name if slash else None
+                data.examples.append(Example(text, base, entities, f"{path}:{line}", response_key=key))
                 for ann in entities:
                     surface = text[ann.start : ann.end]
                     if ann.value != surface:
@@ -221,14 +223,14 @@ def _check_duplicates(data: TrainingData) -> None:
     seen: dict[str, tuple[str, str]] = {}
     for ex in data.examples:
         key = ex.text.strip().lower()
-        if key in seen and seen[key][0] != ex.intent:
+        if key in seen and seen[key][0] != ex.full_intent:
             message = (
-                f"{ex.source}: example {ex.text!r} is listed under intent '{ex.intent}' and also under "
+                f"{ex.source}: example {ex.text!r} is listed under intent '{ex.full_intent}' and also under "
                 f"'{seen[key][0]}' at {seen[key][1]}"
             )
             data.warnings.append(message)
             log.warning("event=nlu.data.duplicate_example %s", message)
-        seen.setdefault(key, (ex.intent, ex.source))
+        seen.setdefault(key, (ex.full_intent, ex.source))
 
 
 def _line(node: Node) -> int:

@@ -61,7 +61,7 @@ def test_unsupported_component_names_it_its_position_and_what_to_use(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "instead"),
-    [("ResponseSelector", "utter_"), ("SpacyEntityExtractor", "annotate the entities")],
+    [("SpacyEntityExtractor", "annotate the entities")],
 )
 def test_each_unsupported_component_says_what_to_use_instead(name, instead):
     with pytest.raises(PipelineConfigError, match=rf"item 2, Rasa's '{name}'.*{instead}"):
@@ -124,7 +124,7 @@ def test_load_pipeline_config_runs_a_rasa_config_yml_too(tmp_path):
     expected = [c["name"] for c in DEFAULT_PIPELINE if c["name"] != "EntitySynonymMapper"]
     assert [c.name for c in config.components] == expected
     assert config.components[-1].config.threshold == 0.5
-    path.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: ResponseSelector\n")
+    path.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: SpacyEntityExtractor\n")
     with pytest.raises(PipelineConfigError, match=rf"{path}:3: key 'pipeline\[1\]': item 2, Rasa's"):
         load_pipeline_config(path)
 
