@@ -242,14 +242,16 @@ def _check_redis_url(url: str) -> None:
     """REDIS_URL must be a URL redis-py reads; errors never show the value (it may hold a password)."""
     from redis.connection import parse_url
 
+    from bot.cluster_url import cluster_options, is_cluster_url
+
     try:
-        parse_url(url)
+        cluster_options(url) if is_cluster_url(url) else parse_url(url)
     except ValueError:
         raise ConfigError(
             "REDIS_URL",
             None,
-            "not a Redis URL; expected e.g. redis://host:6379/0, rediss://... or unix://..."
-            " (quote special characters of a password as %XX)",
+            "not a Redis URL; expected e.g. redis://host:6379/0, rediss://..., unix://... or"
+            " redis-cluster://host:7000,host:7001 (quote special characters of a password as %XX)",
         ) from None
 
 

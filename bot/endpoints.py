@@ -2,7 +2,8 @@
 
     tracker_store:
       type: redis              # the one type Parley has; Rasa's sql, mongod, dynamo, in_memory are refused
-      url: redis.internal      # Rasa: a host name. Parley also takes a redis://, rediss:// or unix:// URL
+      url: redis.internal      # Rasa: a host name. Parley also takes a redis://, rediss:// or unix:// URL,
+                               # or a Redis Cluster's seed nodes: redis-cluster://h1:7000,h2:7000
       port: 6379
       db: 0
       username: parley         # Redis 6 ACL user (optional)
@@ -37,7 +38,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, fiel
 from nlu.yamlio import ConfigFileError, validate
 
 SUPPORTED_TYPES = ("redis",)
-URL_SCHEMES = ("redis://", "rediss://", "unix://")
+URL_SCHEMES = ("redis://", "rediss://", "unix://", "redis-cluster://", "rediss-cluster://")
 _SSL_FILES = ("ssl_keyfile", "ssl_certfile", "ssl_ca_certs")
 # where the server is and how to talk to it; REDIS_URL replaces all of them
 CONNECTION_KEYS = (

@@ -15,6 +15,8 @@ import os
 import socket
 from pathlib import Path
 
+import bot.jobs  # noqa: F401 (sets RQ_KEY_PREFIX before rq is imported)
+
 log = logging.getLogger(__name__)
 
 

@@ -116,7 +116,7 @@ class _Runtime:
     def handled(self, sender_id: str, message_id: str) -> bool:
         """Does the conversation already hold a user message with this id? (the tracker is the truth)"""
         needle = f'"message_id": "{message_id}"'
-        for raw in self.client.lrange(f"{self.key_prefix}{sender_id}", 0, -1):
+        for raw in self.client.lrange(self.hub.key(sender_id), 0, -1):
             text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
             if needle in text and '"event": "user"' in text:
                 return True

@@ -151,7 +151,7 @@ class HandedOffStreams:
         self._selector.register(conn.sock, selectors.EVENT_READ, conn)
         self._by_sender.setdefault(conn.sender, set()).add(conn)
         self.hub.add(conn.sender)
-        key = f"{self.hub.key_prefix}{conn.sender}"
+        key = self.hub.key(conn.sender)
         try:
             length = int(self.hub.client.llen(key))
         except Exception as exc:  # noqa: BLE001 (Redis down: the page reconnects and resumes)
@@ -172,7 +172,7 @@ class HandedOffStreams:
 
     def _follow(self, conn: _Conn) -> None:
         try:
-            raw = self.hub.client.lrange(f"{self.hub.key_prefix}{conn.sender}", conn.known, -1)
+            raw = self.hub.client.lrange(self.hub.key(conn.sender), conn.known, -1)
         except Exception as exc:  # noqa: BLE001
             log.warning("event=widget.stream.read_failed sender=%s error=%s", conn.sender, type(exc).__name__)
             return

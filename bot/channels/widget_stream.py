@@ -29,6 +29,8 @@ from typing import Any
 
 import redis
 
+from bot.stores.redis import tracker_key
+
 log = logging.getLogger(__name__)
 
 # What a bot message may carry to the page (BotUttered.data keys); anything else stays server-side.
@@ -79,6 +81,10 @@ class StreamHub:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def key(self, sender_id: str) -> str:
+        """The conversation's event list in Redis (the tracker store's key)."""
+        return tracker_key(self.key_prefix, sender_id)
 
     # ---------------------------------------------------------------- for the routes
     def add(self, sender_id: str) -> _Watched:
@@ -139,7 +145,7 @@ class StreamHub:
         self, sender_id: str, last_id: int | None, *, keepalive_s: float, history_events: int
     ) -> Iterator[str]:
         """The SSE body for one page: replay after `last_id`, then follow the conversation."""
-        key = f"{self.key_prefix}{sender_id}"
+        key = self.key(sender_id)
         with self.watch(sender_id) as entry:
             yield "retry: 1000\n\n"
             length = int(self.client.llen(key))
@@ -209,7 +215,7 @@ class StreamHub:
             return
         pipe = self.client.pipeline(transaction=False)
         for sender in senders:
-            pipe.llen(f"{self.key_prefix}{sender}")
+            pipe.llen(self.key(sender))
         lengths = pipe.execute()
         for sender, length in zip(senders, lengths, strict=True):
             with self._lock:

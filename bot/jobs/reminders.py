@@ -21,6 +21,7 @@ from rq.job import Job
 
 from bot.dialogue.events import ReminderCancelled, ReminderScheduled, event_from_dict
 from bot.dialogue.reminders import cancels, due_time, reminder_job_id
+from bot.jobs import JOBS_TAG
 from bot.jobs.queue import FIRE_REMINDER
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,14 @@ KEEP_S = 7 * 86_400  # how long a fired (or failed) reminder job and the index a
 
 
 class QueueReminders:
-    def __init__(self, queue: Any, index_prefix: str = "parley:reminders:") -> None:
+    def __init__(self, queue: Any, index_prefix: str = f"{JOBS_TAG}parley:reminders:") -> None:
         self.queue = queue
         self.client = queue.connection
         self.index_prefix = index_prefix
 
     def index_key(self, sender_id: str) -> str:
-        return f"{self.index_prefix}{{{sender_id}}}"
+        """The conversation's reminder jobs, in the queue's slot (RQ's keys share the tag)."""
+        return f"{self.index_prefix}{sender_id}"
 
     def schedule(self, sender_id: str, reminder: ReminderScheduled) -> None:
         job_id = reminder_job_id(sender_id, reminder)

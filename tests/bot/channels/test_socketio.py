@@ -90,7 +90,7 @@ def test_rasa_protocol_with_configured_event_names(rasa_like: str, transport: st
         ]
     finally:
         client.close()
-    assert redis_client.llen(f"tracker:{session_id}") > 0  # the session id is the conversation
+    assert redis_client.llen(f"tracker:{{{session_id}}}") > 0  # the session id is the conversation
 
 
 def test_a_persisted_session_continues_on_a_new_socket(rasa_like: str):

@@ -132,7 +132,7 @@ def test_a_resend_with_the_same_message_id_is_handled_once(client, redis_client)
         "status": "duplicate",
         "message_id": "same-id",
     }
-    events = [json.loads(e) for e in redis_client.lrange(f"tracker:{sender}", 0, -1)]
+    events = [json.loads(e) for e in redis_client.lrange(f"tracker:{{{sender}}}", 0, -1)]
     assert [e["event"] for e in events].count("user") == 1
     assert [e.get("text") for e in events if e["event"] == "bot"] == ["Hello! I am the test bot."]
 
@@ -160,7 +160,7 @@ def test_one_session_cannot_read_or_write_another(client, redis_client):
     # a guessed sender id is no token
     forged = client.get("/webhooks/widget/stream", headers={"Authorization": f"Bearer {sender_a}"})
     assert forged.status_code == 401 and forged.get_json()["reason"] == "token_invalid"
-    assert redis_client.llen(f"tracker:{sender_b}") == 0
+    assert redis_client.llen(f"tracker:{{{sender_b}}}") == 0
 
 
 def test_tokens_expire_rotate_and_are_checked(monkeypatch):

@@ -172,7 +172,7 @@ def test_a_restarted_server_loses_nothing_and_repeats_nothing(page, sites, redis
     assert bot_texts(page).count("Great.") == 1 and user_texts(page).count("/affirm") == 1
     assert bot_texts(page).count("Hello! I am the test bot.") == 1
     assert page.locator(".error").is_hidden()
-    events = [e for e in redis_server.client().lrange(f"tracker:{session_id}", 0, -1) if b'"/affirm"' in e]
+    events = [e for e in redis_server.client().lrange(f"tracker:{{{session_id}}}", 0, -1) if b'"/affirm"' in e]
     assert len(events) == 1
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import bot.jobs  # noqa: F401 (sets RQ_KEY_PREFIX before anything imports rq)
+
 DOMAIN = """
 version: "3.1"
 intents: [greet, remind, forget, EXTERNAL_reminder]

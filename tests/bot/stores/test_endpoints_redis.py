@@ -98,8 +98,8 @@ lock_store:
         pass
     db3 = redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=3)
     db4 = redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=4)
-    assert db3.exists("t:alice") and not db4.exists("t:alice")
-    assert db4.keys("l:alice:*") and not db3.keys("l:*")
+    assert db3.exists("t:{alice}") and not db4.exists("t:{alice}")
+    assert db4.keys("l:{alice}:*") and not db3.keys("l:*")
     assert f"127.0.0.1:{locked_redis}" in caplog.text
     assert PASSWORD not in caplog.text and PASSWORD not in repr(stores)
     db3.flushdb()
@@ -113,10 +113,10 @@ def test_a_full_url_with_the_password_given_apart_is_used(tmp_path, locked_redis
     )
     stores = open_stores(load_project(root, env={}))
     stores.tracker.append("bob", [BotUttered(text="hi")])
-    assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=5).exists("tracker:bob")
+    assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=5).exists("tracker:{bob}")
     # the lock store, naming no server, shares the tracker store's Redis and db
     with stores.lock.lock("bob"):
-        assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=5).keys("lock:bob:*")
+        assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=5).keys("lock:{bob}:*")
 
 
 @pytest.mark.parametrize("password_line", ['  password: "not-the-password"\n', ""])
@@ -139,7 +139,7 @@ def test_redis_url_replaces_the_connection_keys_with_a_warning_naming_them(tmp_p
     assert "key=tracker_store.password by=REDIS_URL" in caplog.text
     stores = open_stores(project)
     stores.tracker.append("carol", [BotUttered(text="hi")])
-    assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=6).exists("tracker:carol")
+    assert redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=6).exists("tracker:{carol}")
     assert PASSWORD not in caplog.text
 
 

@@ -29,7 +29,18 @@ def test_events_come_back_in_order_with_their_fields(redis_client, redis_server)
 def test_conversation_keys_carry_the_prefix(redis_client, redis_server):
     store = RedisTrackerStore(redis_client, key_prefix="myapp:tracker:", url=redis_server.url)
     store.append("abc", [BotUttered(text="x")])
-    assert redis_client.exists("myapp:tracker:abc")
+    assert redis_client.exists("myapp:tracker:{abc}")
+
+
+def test_a_conversation_stored_under_the_old_key_moves_to_the_hash_tagged_one(redis_client, redis_server):
+    import json
+
+    redis_client.rpush("t:old", json.dumps(BotUttered(text="from before").to_dict()))
+    redis_client.set("t:media:0123.png", b"png")  # other keys under the prefix are not conversations
+    store = RedisTrackerStore(redis_client, key_prefix="t:", url=redis_server.url)
+    assert [e.text for e in store.events("old")] == ["from before"]
+    assert redis_client.exists("t:{old}") and not redis_client.exists("t:old")
+    assert list(store.senders()) == ["old"]
 
 
 def test_ttl_expires_a_conversation(redis_client, redis_server):
