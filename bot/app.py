@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bot.api import auth
 from bot.api.body import require_json_type
 from bot.errors import error_body, error_body_for, http_status
+from bot.idempotency import Idempotent
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # blueprints whose POSTs take JSON only (415 otherwise): the API and Rasa's JSON webhooks
 JSON_ONLY = auth.PROTECTED | {"rest", "callback"}
+RETRYING_CHANNELS = {"rest", "callback"}  # their clients retry: a message_id is processed once
 CORS_PATHS = r"/(conversations|model|translate|forecast|summarize|webhooks/rest|webhooks/callback)(/.*)?"
 
 
@@ -34,8 +36,10 @@ def create_app(services: Services, auth_settings: auth.AuthSettings | None = Non
     from bot.api.health import bp as health
     from bot.media import bp as media
 
+    once = _idempotent(services)
     for channel in services.channels:
-        app.register_blueprint(channel.blueprint(services.agent.handle))
+        on_message = once if channel.name in RETRYING_CHANNELS else services.agent.handle
+        app.register_blueprint(channel.blueprint(on_message))
     for bp in (conversations, health, media):
         app.register_blueprint(bp)
     for module in ("bot.api.parse", "bot.api.translate", "bot.api.engines"):
@@ -60,6 +64,13 @@ def _install_json_only(app: Flask) -> None:
     def _json_only():
         if request.blueprint in JSON_ONLY and request.method in ("POST", "PUT", "PATCH"):
             require_json_type(request)
+
+
+def _idempotent(services: Services) -> Idempotent:
+    """Agent.handle, processing each message_id once and answering retries from the stored replies."""
+    store = services.tracker_store
+    prefix = f"{services.project.tracker_store.key_prefix}replies:"
+    return Idempotent(services.agent.handle, store.client, store, key_prefix=prefix)
 
 
 def _register_optional(app: Flask, module: str) -> None:

@@ -14,7 +14,8 @@
       record_exp: 0            # tracker store only: seconds a conversation is kept; 0 = forever
     lock_store:
       ...the same connection keys...
-      lifetime: 60             # lock store only (or `lock_lifetime`): seconds a crashed worker holds a lock
+      lifetime: 5              # lock store only (or `lock_lifetime`): seconds a crashed worker holds a lock
+                               # (a live holder renews it every lifetime/3; Rasa's default is 60)
 
 Which Redis, in order: `REDIS_URL` from the environment is the whole connection of both stores (the
 connection keys it replaces are named in a start-up warning); else the section's `url` when it is a full
@@ -171,7 +172,7 @@ class LockStoreConfig(RedisStoreConfig):
     without_host: ClassVar[str] = "without them the lock store shares the tracker store's Redis"
 
     key_prefix: str = "lock:"
-    lifetime: float = Field(60.0, gt=0, validation_alias=AliasChoices("lifetime", "lock_lifetime"))
+    lifetime: float = Field(5.0, gt=0, validation_alias=AliasChoices("lifetime", "lock_lifetime"))
 
 
 _Section = TypeVar("_Section", bound=RedisStoreConfig)

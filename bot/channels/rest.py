@@ -1,4 +1,9 @@
 """Rasa's REST channel: `POST /webhooks/rest/webhook {"sender", "message", "metadata"?}` -> the replies.
+Parley adds an optional `message_id`.
+
+A retried `message_id` is answered with the replies of its first delivery, never processed twice
+(bot/idempotency.py). The webhook needs no credentials, as in Rasa: anyone reaching it may write as any
+sender, so put it behind your own front end when that matters.
 
 credentials.yml:
     rest:
@@ -12,9 +17,10 @@ from pydantic import PositiveInt
 
 from bot.api.body import json_object, optional_dict, required_str
 from bot.channels.base import ChannelSettings, CollectingOutputChannel, InputChannel, OnMessage, UserMessage
-from bot.errors import PayloadTooLarge
+from bot.errors import PayloadTooLarge, ValidationFailed
 
 MAX_SENDER_CHARS = 256
+MAX_MESSAGE_ID_CHARS = 128
 
 
 class RestSettings(ChannelSettings):
@@ -54,4 +60,15 @@ class RestInput(InputChannel):
             )
         if len(sender) > MAX_SENDER_CHARS:
             raise PayloadTooLarge(f"sender has {len(sender)} characters, the limit is {MAX_SENDER_CHARS}")
-        return UserMessage(text=text, sender_id=sender, input_channel=channel, metadata=metadata)
+        ids = {"message_id": self._message_id(body)} if body.get("message_id") is not None else {}
+        return UserMessage(text=text, sender_id=sender, input_channel=channel, metadata=metadata, **ids)
+
+    @staticmethod
+    def _message_id(body: dict) -> str:
+        """Parley's addition: a client's own `message_id` makes a retry safe (answered, not re-processed)."""
+        value = required_str(body, "message_id", allow_empty=False)
+        if len(value) > MAX_MESSAGE_ID_CHARS:
+            raise ValidationFailed(
+                f"message_id has {len(value)} characters, the limit is {MAX_MESSAGE_ID_CHARS}"
+            )
+        return value

@@ -10,7 +10,8 @@ from typing import Protocol
 
 from bot.endpoints import LockStoreConfig, TrackerStoreConfig, describe_url, store_urls
 from bot.stores.embedded import EmbeddedRedis
-from bot.stores.redis import RedisLockStore, RedisTrackerStore, connect
+from bot.stores.redis import RedisTrackerStore, connect
+from bot.stores.redis_lock import RedisLockStore
 
 log = logging.getLogger(__name__)
 
