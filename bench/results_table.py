@@ -136,6 +136,127 @@ ROWS = [
         "<= 1024",
         lambda v, r: v <= 1024,
     ),
+    # forecasting (issue 14): M4 test files, every series of the set
+    (
+        "forecasting",
+        "hourly_owa",
+        "forecasting: M4 hourly OWA (default model)",
+        "",
+        "<= 0.45",
+        lambda v, r: v <= 0.45,
+    ),
+    (
+        "forecasting",
+        "weekly_owa",
+        "forecasting: M4 weekly OWA (default model)",
+        "",
+        "<= 0.85",
+        lambda v, r: v <= 0.85,
+    ),
+    ("forecasting", "hourly_msis", "forecasting: M4 hourly MSIS (95 %)", "", "<= 8.0", lambda v, r: v <= 8.0),
+    (
+        "forecasting",
+        "weekly_msis",
+        "forecasting: M4 weekly MSIS (95 %)",
+        "",
+        "<= 22.0",
+        lambda v, r: v <= 22.0,
+    ),
+    ("forecasting", "hourly_coverage95", "  hourly 95 % interval coverage", "", "report", None),
+    ("forecasting", "weekly_coverage95", "  weekly 95 % interval coverage", "", "report", None),
+    (
+        "forecasting",
+        "naive2_hourly_smape",
+        "  Naive2 hourly sMAPE (published 18.383)",
+        "",
+        "within 1 %",
+        lambda v, r: abs(v - 18.383) <= 0.01 * 18.383,
+    ),
+    (
+        "forecasting",
+        "naive2_weekly_smape",
+        "  Naive2 weekly sMAPE (published 9.161)",
+        "",
+        "within 1 %",
+        lambda v, r: abs(v - 9.161) <= 0.01 * 9.161,
+    ),
+    (
+        "forecasting",
+        "theta_hourly_smape",
+        "  Theta hourly sMAPE (published 18.138)",
+        "",
+        "within 1 %",
+        lambda v, r: abs(v - 18.138) <= 0.01 * 18.138,
+    ),
+    (
+        "forecasting",
+        "train_s",
+        "forecasting: train + forecast both sets",
+        "s",
+        "<= 1800",
+        lambda v, r: v <= 1800,
+    ),
+    # summarization (issue 15): 1,500 CNN/DM test documents of the hash split
+    (
+        "summarization",
+        "rouge1",
+        "summarization: ROUGE-1 (test split)",
+        "",
+        "> LEAD-3",
+        lambda v, r: v > r["lead3_rouge1"],
+    ),
+    (
+        "summarization",
+        "rouge2",
+        "summarization: ROUGE-2 (test split)",
+        "",
+        "> LEAD-3",
+        lambda v, r: v > r["lead3_rouge2"],
+    ),
+    (
+        "summarization",
+        "rougeLsum",
+        "summarization: ROUGE-Lsum (test split)",
+        "",
+        "> LEAD-3",
+        lambda v, r: v > r["lead3_rougeLsum"],
+    ),
+    ("summarization", "lead3_rouge1", "  LEAD-3 ROUGE-1, same run", "", "", None),
+    ("summarization", "pgcov_rouge1", "  pointer-gen + coverage ROUGE-1, same run", "", "", None),
+    ("summarization", "docs_per_s", "summarization: throughput", "docs/s", "report", None),
+    # widget (issue 12), Chromium against the demo bot
+    (
+        "widget",
+        "browser_roundtrip_p50_ms",
+        "widget: browser round trip p50",
+        "ms",
+        "<= 150",
+        lambda v, r: v <= 150,
+    ),
+    ("widget", "browser_roundtrip_p95_ms", "widget: browser round trip p95", "ms", "report", None),
+    (
+        "widget",
+        "reconnect_lost",
+        "widget: messages lost over reconnects + restart",
+        "",
+        "0",
+        lambda v, r: v == 0,
+    ),
+    ("widget", "reconnect_duplicated", "widget: messages duplicated", "", "0", lambda v, r: v == 0),
+    ("widget", "widget_js_gzip_kb", "widget: widget.js gzipped", "KB", "<= 25", lambda v, r: v <= 25),
+    (
+        "widget",
+        "sse_streams_held",
+        "widget: SSE streams one process holds",
+        "",
+        ">= 500",
+        lambda v, r: v >= 500,
+    ),
+    # slack (issue 13), fake Web API, two server processes
+    ("slack", "ack_p99_ms", "slack: ack p99, burst of 200 events", "ms", "<= 300", lambda v, r: v <= 300),
+    ("slack", "duplicate_replies", "slack: duplicate replies in a retry storm", "", "0", lambda v, r: v == 0),
+    ("slack", "forged_accepted", "slack: forged requests accepted of 1,000", "", "0", lambda v, r: v == 0),
+    ("slack", "lost_replies", "slack: replies lost with 20 % API failures", "", "0", lambda v, r: v == 0),
 ]
 
 
@@ -145,6 +266,47 @@ def _shown(key: str, value) -> str:
     if key == "min_cosine":
         return f"{value:.6f}"
     return f"{value:.3g}" if abs(value) < 1 else f"{round(value, 2):g}"
+
+
+BENCHMARKS = (
+    "embeddings",
+    "nlu",
+    "nlu_fine_tune",
+    "dialogue",
+    "translation",
+    "forecasting",
+    "summarization",
+    "widget",
+    "slack",
+    "reliability",
+    "scale",
+    "multilingual",
+    "rasa_compat",
+)
+
+
+def _load_at_start(result: dict):
+    """The 1-minute load average when the benchmark started, under the names the scripts use."""
+    machine = result.get("machine") if isinstance(result.get("machine"), dict) else {}
+    for value in (
+        machine.get("loadavg_start"),
+        machine.get("load_avg_start"),
+        result.get("loadavg_start"),
+        result.get("load_avg_start"),
+        result.get("load_avg_1min_at_start"),
+        result.get("machine_load"),
+    ):
+        if isinstance(value, list | tuple) and value:
+            return value[0]
+        if isinstance(value, int | float):
+            return value
+        if isinstance(value, dict):
+            for key in ("start", "loadavg_start", "1min"):
+                if isinstance(value.get(key), list | tuple):
+                    return value[key][0]
+                if isinstance(value.get(key), int | float):
+                    return value[key]
+    return None
 
 
 def print_tables() -> None:
@@ -166,11 +328,11 @@ def print_tables() -> None:
     print()
     print("| benchmark | command | measured on | load (1-min avg at start) |")
     print("| --- | --- | --- | --- |")
-    for file in ("embeddings", "nlu", "nlu_fine_tune", "dialogue", "translation"):
+    for file in BENCHMARKS:
         result = loaded.get(file)
         if not result:
             continue
-        load = result.get("machine", {}).get("loadavg_start", [None])[0]
+        load = _load_at_start(result)
         shown_load = f"{load:.1f}" if load is not None else "?"
         print(f"| {file} | `{result.get('command')}` | {str(result.get('date', ''))[:16]} | {shown_load} |")
 
