@@ -32,6 +32,7 @@ The signing key: PARLEY_WIDGET_SECRET (bot/channels/session_token.py).
 from __future__ import annotations
 
 import html
+import json
 import re
 import threading
 import time
@@ -115,11 +116,12 @@ class _Runtime:
 
     def handled(self, sender_id: str, message_id: str) -> bool:
         """Does the conversation already hold a user message with this id? (the tracker is the truth)"""
-        needle = f'"message_id": "{message_id}"'
+        needle = message_id.encode()
         for raw in self.client.lrange(self.hub.key(sender_id), 0, -1):
-            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-            if needle in text and '"event": "user"' in text:
-                return True
+            if (needle if isinstance(raw, bytes) else message_id) in raw:  # only candidates are parsed
+                event = json.loads(raw)
+                if event.get("event") == "user" and event.get("message_id") == message_id:
+                    return True
         return False
 
 
@@ -261,7 +263,9 @@ class WidgetInput(InputChannel):
 
     def _origin_allowed(self, origin: str) -> bool:
         clean = origin.rstrip("/").lower()
-        return clean in self.settings.allowed_origins or clean == request.host_url.rstrip("/").lower()
+        # the server's own pages (GET /chat): same host, whatever scheme a TLS proxy in front changed
+        own = clean.split("://", 1)[-1] == request.host.lower()
+        return own or clean in self.settings.allowed_origins
 
     def _cors_headers(self) -> dict[str, str]:
         origin = request.headers.get("Origin")

@@ -55,11 +55,9 @@ class HandedOffStreams:
         self.keepalive_s = keepalive_s
         self.history_events = history_events
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._wake_r: socket.socket | None = None  # the writer's wake-up pair and selector, made on first use
+        self._wake_w: socket.socket | None = None
+        self._selector: selectors.BaseSelector | None = None
         self._by_sender: dict[str, set[_Conn]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -92,10 +90,14 @@ class HandedOffStreams:
 
     # ------------------------------------------------------------------ the writer thread
     def _changed(self, sender: str) -> None:  # called by the hub's thread
+        if self._thread is None:
+            return  # nothing handed off in this process
         self._inbox.put(("changed", sender))
         self._poke()
 
     def _poke(self) -> None:
+        if self._wake_w is None:
+            return  # no writer yet: it reads its inbox when it starts
         try:
             self._wake_w.send(b"x")
         except BlockingIOError:
@@ -104,6 +106,11 @@ class HandedOffStreams:
     def _start(self) -> None:
         with self._lock:
             if self._thread is None:
+                self._wake_r, self._wake_w = socket.socketpair()
+                self._wake_r.setblocking(False)
+                self._wake_w.setblocking(False)
+                self._selector = selectors.DefaultSelector()
+                self._selector.register(self._wake_r, selectors.EVENT_READ, None)
                 self._thread = threading.Thread(target=self._run, name="parley-widget-writer", daemon=True)
                 self._thread.start()
 

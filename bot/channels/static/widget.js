@@ -193,7 +193,10 @@
   function renderUser(msg) {
     if (msg.message_id) state.delivered[msg.message_id] = true;
     var mine = msg.message_id && state.pending[msg.message_id];
-    if (mine) { mine.classList.remove("pending"); mine.setAttribute("data-id", msg.id); delete state.pending[msg.message_id]; return; }
+    if (mine) {  // confirmed: it takes its place in the conversation's order (the tracker's)
+      mine.classList.remove("pending"); mine.setAttribute("data-id", msg.id); delete state.pending[msg.message_id];
+      log.appendChild(mine); scroll(); return;
+    }
     if (msg.text != null) bubble("user", msg.text).setAttribute("data-id", msg.id);
     scroll();
   }

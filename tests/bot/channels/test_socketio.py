@@ -16,6 +16,7 @@ import yaml
 from werkzeug.serving import make_server
 
 from bot.stores.embedded import free_port
+from bot.stores.redis import RedisTrackerStore
 from tests.bot.channels.widget_server import build_app, write_project
 
 
@@ -90,16 +91,17 @@ def test_rasa_protocol_with_configured_event_names(rasa_like: str, transport: st
         ]
     finally:
         client.close()
-    assert redis_client.llen(f"tracker:{{{session_id}}}") > 0  # the session id is the conversation
+    stored = RedisTrackerStore(redis_client, key_prefix="tracker:").events(session_id)
+    assert stored  # the session id is the conversation
 
 
 def test_a_persisted_session_continues_on_a_new_socket(rasa_like: str):
-    first = Client(rasa_like)
+    first = Client(rasa_like, transports=["polling"])  # WebSocket is covered above (its close takes 3 s)
     session_id = first.session()
     first.say("/show", session_id)
     first.replies(1)
     first.close()
-    second = Client(rasa_like)
+    second = Client(rasa_like, transports=["polling"])
     try:
         assert second.session(session_id) == session_id
         second.say('/inform{"city": "Paris"}', session_id)
@@ -115,9 +117,9 @@ def test_jwt_key_refuses_clients_without_a_valid_token(
     url, server = serve(project, redis_server.url, {"jwt_key": "s3cret-key-for-tests-0123456789ab"})
     try:
         with pytest.raises(socketio.exceptions.ConnectionError):
-            Client(url, "user_uttered", "bot_uttered", auth={"token": "not-a-jwt"})
+            Client(url, "user_uttered", "bot_uttered", auth={"token": "not-a-jwt"}, transports=["polling"])
         token = jwt.encode({"user": "ann"}, "s3cret-key-for-tests-0123456789ab", algorithm="HS256")
-        client = Client(url, "user_uttered", "bot_uttered", auth={"token": token})
+        client = Client(url, "user_uttered", "bot_uttered", auth={"token": token}, transports=["polling"])
         try:
             client.session()
             client.say("/greet", "ignored-without-persistence")

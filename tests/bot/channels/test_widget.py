@@ -14,6 +14,7 @@ from itsdangerous import TimestampSigner
 from bot.channels.registry import load_channels
 from bot.channels.session_token import SessionTokens, signing_keys
 from bot.errors import ConfigError, Unauthorized
+from bot.stores.redis import RedisTrackerStore
 from tests.bot.channels.widget_server import build_app, write_project
 
 ORIGIN = "https://shop.example"
@@ -132,7 +133,7 @@ def test_a_resend_with_the_same_message_id_is_handled_once(client, redis_client)
         "status": "duplicate",
         "message_id": "same-id",
     }
-    events = [json.loads(e) for e in redis_client.lrange(f"tracker:{{{sender}}}", 0, -1)]
+    events = [e.to_dict() for e in RedisTrackerStore(redis_client, key_prefix="tracker:").events(sender)]
     assert [e["event"] for e in events].count("user") == 1
     assert [e.get("text") for e in events if e["event"] == "bot"] == ["Hello! I am the test bot."]
 
@@ -160,7 +161,7 @@ def test_one_session_cannot_read_or_write_another(client, redis_client):
     # a guessed sender id is no token
     forged = client.get("/webhooks/widget/stream", headers={"Authorization": f"Bearer {sender_a}"})
     assert forged.status_code == 401 and forged.get_json()["reason"] == "token_invalid"
-    assert redis_client.llen(f"tracker:{{{sender_b}}}") == 0
+    assert RedisTrackerStore(redis_client, key_prefix="tracker:").events(sender_b) == []
 
 
 def test_tokens_expire_rotate_and_are_checked(monkeypatch):

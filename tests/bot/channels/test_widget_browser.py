@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from bot.stores.embedded import free_port
+from bot.stores.redis import RedisTrackerStore
 from tests.bot.channels.widget_server import write_project
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -26,6 +27,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` (make test does)", allow_module_level=True)
 
 HERE = Path(__file__).resolve()
+API_TOKEN = "browser-test-api-token-0123456789"
 REPO = HERE.parents[3]
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A shop</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -44,7 +46,11 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        env = {**os.environ, "PARLEY_WIDGET_SECRET": "browser-test-secret-0123456789"}
+        env = {
+            **os.environ,
+            "PARLEY_WIDGET_SECRET": "browser-test-secret-0123456789",
+            "PARLEY_AUTH_TOKEN": API_TOKEN,  # the conversation API (trigger_intent) needs it
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -164,7 +170,10 @@ def test_a_restarted_server_loses_nothing_and_repeats_nothing(page, sites, redis
     wait_for_bot(page, "Great.")
     # a reply that another process stores later (a reminder) reaches the page too
     reply = requests.post(
-        f"{bot.url}/conversations/{session_id}/trigger_intent", json={"name": "later"}, timeout=10
+        f"{bot.url}/conversations/{session_id}/trigger_intent",
+        json={"name": "later"},
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        timeout=10,
     )
     assert reply.status_code == 200
     wait_for_bot(page, "A later reply.")
@@ -172,8 +181,8 @@ def test_a_restarted_server_loses_nothing_and_repeats_nothing(page, sites, redis
     assert bot_texts(page).count("Great.") == 1 and user_texts(page).count("/affirm") == 1
     assert bot_texts(page).count("Hello! I am the test bot.") == 1
     assert page.locator(".error").is_hidden()
-    events = [e for e in redis_server.client().lrange(f"tracker:{{{session_id}}}", 0, -1) if b'"/affirm"' in e]
-    assert len(events) == 1
+    stored = RedisTrackerStore(redis_server.client(), key_prefix="tracker:").events(session_id)
+    assert [getattr(e, "text", None) for e in stored].count("/affirm") == 1
 
 
 def test_two_browsers_with_different_sessions_cannot_see_each_other(browser, sites):
@@ -208,6 +217,24 @@ def test_an_xss_response_is_shown_as_text(page, sites):
     links = bubble.locator("a")
     assert links.count() == 1 and links.get_attribute("href") == "https://example.org/a?b=1"
     assert links.get_attribute("rel") == "noopener noreferrer nofollow"
+
+
+def test_images_show_custom_json_is_ignored_and_unsafe_urls_are_dropped(page, sites):
+    page.goto(sites["page"])
+    wait_for_bot(page, "Hello! I am the test bot.")
+    page.evaluate(
+        "window.__custom = []; document.querySelector('#parley-widget')"
+        ".addEventListener('parley:custom', e => window.__custom.push(e.detail))"
+    )
+    say(page, "/rich")
+    wait_for_bot(page, "Here is the plot.")
+    page.wait_for_function("window.__custom.length === 1")
+    images = page.locator(".msg.bot img")
+    assert images.count() == 1  # the javascript: image is not shown
+    assert images.get_attribute("src") == f"{sites['bot'].url}/media/0123456789abcdef0123456789abcdef.png"
+    assert page.evaluate("window.__custom") == [{"kind": "handover", "agent": "ann"}]
+    assert page.locator(".msg.bot").count() == 3  # greeting, text, image: the custom JSON adds none
+    assert page.locator(".error").is_hidden()
 
 
 def test_an_origin_not_on_the_list_is_refused(page, sites):

@@ -13,7 +13,7 @@ import yaml
 
 DOMAIN = """
 version: "3.1"
-intents: [greet, show, xss, inform, affirm, deny, later]
+intents: [greet, show, xss, inform, affirm, deny, later, rich]
 entities: [city]
 slots:
   city: {type: text, influence_conversation: false, mappings: [{type: from_entity, entity: city}]}
@@ -29,6 +29,12 @@ responses:
   - text: "<script>window.__xss = 1</script><img src=x onerror=\\"window.__xss = 2\\">
       see https://example.org/a?b=1 and javascript:alert(1)"
   utter_later: [{text: "A later reply."}]
+  utter_rich:
+  - text: "Here is the plot."
+    image: "/media/0123456789abcdef0123456789abcdef.png"
+  utter_custom: [{custom: {"kind": "handover", "agent": "ann"}}]
+  utter_bad_image:
+  - image: "javascript:alert(1)"
   utter_affirm: [{text: "Great."}]
 """
 RULES = """
@@ -46,6 +52,8 @@ rules:
   steps: [{intent: later}, {action: utter_later}]
 - rule: affirm
   steps: [{intent: affirm}, {action: utter_affirm}]
+- rule: rich
+  steps: [{intent: rich}, {action: utter_rich}, {action: utter_custom}, {action: utter_bad_image}]
 """
 
 
