@@ -39,7 +39,7 @@ _CONFIG_KEYS = {
     "translation",
     "version",
 }
-_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions"}
+_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions", "translation_server"}
 _RASA_ENDPOINTS_IGNORED = {
     "event_broker",
     "nlg",
@@ -78,6 +78,8 @@ class Project:
     action_endpoint: ActionEndpoint | None = None
     # endpoints.yml `actions:`: model-backed action name -> its settings (names checked by the registry)
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # endpoints.yml `translation_server:` (TF Serving; translation/serving.py); None = in process
+    translation_server: Any | None = None
     redis_url: str | None = None  # from REDIS_URL; None = the embedded Redis
     credentials: dict[str, Any] = field(default_factory=dict)  # credentials.yml as read, one key a channel
 
@@ -140,6 +142,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     lock_store = _store(LockStoreConfig, endpoints, endpoints_path, "lock_store")
     action_endpoint = _action_endpoint(endpoints.get("action_endpoint"), endpoints_path)
     actions = _actions(endpoints.get("actions"), endpoints_path)
+    translation_server = _translation_server(endpoints.get("translation_server"), endpoints_path)
 
     credentials_path = root / "credentials.yml"
     credentials = _mapping(read_yaml(credentials_path), credentials_path) if credentials_path.exists() else {}
@@ -160,6 +163,7 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
         lock_store=lock_store,
         action_endpoint=action_endpoint,
         actions=actions,
+        translation_server=translation_server,
         redis_url=redis_url,
         credentials=dict(credentials),
     )
@@ -259,6 +263,15 @@ def _warn_replaced_by_env(path: Path, *sections: TrackerStoreConfig | LockStoreC
     for name, section in zip(("tracker_store", "lock_store"), sections, strict=True):
         for key in section.connection_keys():
             log.warning("event=config.replaced_by_env file=%s key=%s.%s by=REDIS_URL", path, name, key)
+
+
+def _translation_server(raw: Any, path: Path) -> Any | None:
+    from translation.serving import load_server_config
+
+    try:
+        return load_server_config(raw, path)
+    except ConfigFileError as exc:
+        raise config_error(exc) from None
 
 
 def _action_endpoint(raw: Any, path: Path) -> ActionEndpoint | None:

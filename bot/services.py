@@ -109,6 +109,8 @@ def load_translation(project: Project) -> Any | None:
         return None
     from translation.service import TranslationService
 
+    if project.translation_server is not None:  # endpoints.yml translation_server: TF Serving
+        return TranslationService.load_served(available, project.translation_server)
     return TranslationService.load(available)
 
 

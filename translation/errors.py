@@ -7,7 +7,8 @@ to an HTTP status and the CLI to an exit code (in one place: bot/errors.py).
     ├── UnknownModel                 bad_input    unknown_model         (catalog: lists valid names)
     ├── UnknownLanguagePair          not_found    unknown_language_pair (lists loaded pairs)
     ├── InputTooLong                 too_large    input_too_long
-    └── ModelNotFound                unavailable  model_not_found       (missing/broken model directory)
+    ├── ModelNotFound                unavailable  model_not_found       (missing/broken model directory)
+    └── ModelServerError             unavailable  model_server_unavailable (TF Serving down or refusing)
 
 The engine never imports `bot`.
 """
@@ -60,4 +61,11 @@ class InputTooLong(TranslationError):
 
 class ModelNotFound(TranslationError):
     code = "model_not_found"
+    kind = "unavailable"
+
+
+class ModelServerError(TranslationError):
+    """The model server (TF Serving) cannot be reached, refuses, or answers something else."""
+
+    code = "model_server_unavailable"
     kind = "unavailable"

@@ -156,6 +156,21 @@ class TranslationService:
             log.info("event=translation.loaded pair=%s-%s dir=%s", source, target, directory)
         return cls(translators, **options)
 
+    @classmethod
+    def load_served(cls, pairs: Mapping[Pair, Path], server: Any, **options: Any) -> TranslationService:
+        """Each pair translated by TF Serving (translation/serving.py: `server` is its ServerConfig); only
+        config.json and the subwords of each model directory are read here, never the weights."""
+        from translation.serving import ServingTranslator
+
+        if server.model and len(pairs) > 1:
+            raise UnknownLanguagePair(
+                "translation_server.model names one served model; with several pairs use models: {pair: name}"
+            )
+        translators = {pair: ServingTranslator.load(Path(d), server) for pair, d in pairs.items()}
+        for (source, target), translator in translators.items():
+            log.info("event=translation.served pair=%s-%s url=%s", source, target, translator.predict_url)
+        return cls(translators, **options)
+
     def pairs(self) -> list[Pair]:
         return sorted(self.translators)
 
