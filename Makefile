@@ -31,6 +31,13 @@ demo-translation: install
 	  $(PARLEY) translate train --config translation/configs/demo.yml \
 	    --data $(PROJECT)/.parley/translation-prepared --out $(PROJECT)/models/translation/en-de ; \
 	else echo "translation model present: $(PROJECT)/models/translation/en-de"; fi
+	@if [ ! -f $(PROJECT)/models/translation/de-en/config.json ]; then \
+	  $(PARLEY) translate demo-data --out $(PROJECT)/.parley/translation-data && \
+	  $(PARLEY) translate prepare --config translation/configs/demo.yml --source de --target en \
+	    --data $(PROJECT)/.parley/translation-data --out $(PROJECT)/.parley/translation-prepared-de-en && \
+	  $(PARLEY) translate train --config translation/configs/demo.yml \
+	    --data $(PROJECT)/.parley/translation-prepared-de-en --out $(PROJECT)/models/translation/de-en ; \
+	else echo "translation model present: $(PROJECT)/models/translation/de-en"; fi
 
 train: install demo-translation
 	$(PARLEY) train --project $(PROJECT)

@@ -1,14 +1,15 @@
 """Which language a message is in: lingua, restricted to the configured languages, with a floor.
 
 `LinguaDetector.detect(text)` answers the best configured language and its confidence (lingua's
-relative confidence among the configured languages; 0..1, summing to 1). A second lingua detector in
-low-accuracy mode over the configured languages plus `recognise` (a few widespread others) tells a
-message that is confidently in another language, so the bot can say which languages it speaks.
+relative confidence among the configured languages; 0..1, summing to 1). The same detector also knows
+`recognise` (a few widespread other languages) and tells a message that is confidently in one of them,
+so the bot can say which languages it speaks.
 `StaticDetector` is the in-memory double for tests.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,13 @@ def word_count(text: str) -> int:
 
 
 class LinguaDetector:
-    """lingua over `languages`; `recognise` adds languages it only reports as unsupported."""
+    """lingua over `languages`; `recognise` adds languages it only reports as unsupported.
+
+    One high-accuracy lingua detector over both sets (built once per process and shared: it is
+    immutable): the configured language is the best configured one, its confidence renormalised over
+    the configured languages, so it reads as if lingua were restricted to them; `unsupported` is set
+    when a message of two words or more is an unconfigured language with `min_confidence` or more.
+    """
 
     def __init__(
         self,
@@ -50,46 +57,52 @@ class LinguaDetector:
         min_confidence: float = 0.8,
         source: str = "config.yml",
     ) -> None:
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-        def iso(code: str, key: str) -> IsoCode639_1:
-            try:
-                return IsoCode639_1.from_str(code)
-            except ValueError:
-                raise ConfigError(source, key, f"{code!r}: lingua does not know this language") from None
-
         self.languages = tuple(languages)
-        codes = [iso(c, "languages") for c in self.languages]
-        if len(codes) == 1:
-            self._main = None
-        else:
-            self._main = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models()
-            self._main = self._main.build()
-        others = [c for c in dict.fromkeys(recognise) if c not in self.languages]
-        self._broad = None
-        if others:
-            all_codes = codes + [iso(c, "language_detection.recognise") for c in others]
-            self._broad = (
-                LanguageDetectorBuilder.from_iso_codes_639_1(*all_codes).with_low_accuracy_mode().build()
-            )
+        others = tuple(c for c in dict.fromkeys(recognise) if c not in self.languages)
+        for key, codes in (("languages", self.languages), ("language_detection.recognise", others)):
+            for code in codes:
+                if code not in _known_codes():
+                    raise ConfigError(source, key, f"{code!r}: lingua does not know this language")
+        self._detector = _lingua(self.languages + others) if len(self.languages + others) > 1 else None
         self.min_confidence = min_confidence
 
     def detect(self, text: str) -> Detection:
         if not text.strip() or not any(c.isalpha() for c in text):
             return Detection(None, 0.0)
-        if self._main is None:
-            language, confidence = self.languages[0], 1.0
+        if self._detector is None:
+            return Detection(self.languages[0], 1.0)
+        values = [
+            (_code(v.language), float(v.value))
+            for v in self._detector.compute_language_confidence_values(text)
+        ]
+        ours = [(code, value) for code, value in values if code in self.languages]
+        total = sum(value for _, value in ours)
+        if not ours or total <= 0:
+            language, confidence = self.languages[0], 1.0 / len(self.languages)
         else:
-            values = self._main.compute_language_confidence_values(text)
-            if not values:
-                return Detection(None, 0.0)
-            language, confidence = _code(values[0].language), float(values[0].value)
+            language, best = max(ours, key=lambda item: item[1])
+            confidence = best / total
         unsupported = None
-        if self._broad is not None and word_count(text) >= 2:
-            top = self._broad.compute_language_confidence_values(text)
-            if top and _code(top[0].language) not in self.languages and top[0].value >= self.min_confidence:
-                unsupported = _code(top[0].language)
+        if values and values[0][0] not in self.languages and values[0][1] >= self.min_confidence:
+            if word_count(text) >= 2:
+                unsupported = values[0][0]
         return Detection(language, confidence, unsupported)
+
+
+@functools.cache
+def _known_codes() -> frozenset[str]:
+    from lingua import IsoCode639_1
+
+    return frozenset(name.lower() for name in dir(IsoCode639_1) if len(name) == 2 and name.isupper())
+
+
+@functools.cache
+def _lingua(codes: tuple[str, ...]):
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    isos = [IsoCode639_1.from_str(c) for c in codes]
+    log.info("event=multilingual.detector_loading languages=%s", ",".join(codes))
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*isos).with_preloaded_language_models().build()
 
 
 def _code(language: object) -> str:
