@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_engine(test_sub, "nlu.cli", "add_test_nlu_parser")
     _register_engine(test_sub, "bot.dialogue.evaluate", "add_test_core_parser")
     _register_engine(sub, "nlu.cli", "register_data")
+    _register_data_validate(sub)
     _register_engine(sub, "nlu.embeddings.cli", "register")
     _register_engine(sub, "translation.cli", "register")
     _register_engine(sub, "actions.forecasting.cli", "register")
@@ -141,6 +142,16 @@ def _auth_env(args: argparse.Namespace) -> None:
             os.environ[name] = value
     if getattr(args, "open_api", False):
         os.environ["PARLEY_OPEN_API"] = "1"
+
+
+def _register_data_validate(sub: argparse._SubParsersAction) -> None:
+    """`parley data validate` checks the whole project (bot/validate.py), so it is added here to the
+    `data` tools the NLU engine registers."""
+    from bot.validate import register
+
+    data = sub.choices.get("data")
+    if data is not None:
+        register(next(a for a in data._actions if isinstance(a, argparse._SubParsersAction)))
 
 
 def _register_engine(sub: argparse._SubParsersAction, module: str, function: str) -> None:

@@ -46,11 +46,13 @@ def retrieval_responses(domain: Domain, data_paths: list[Path]) -> dict[str, lis
 
 
 def train_project(root: Path, *, force: bool = False, seed: int | None = None) -> ProjectTrainOutcome:
+    from bot.validate import validate_project
     from nlu.config import parse_pipeline
     from nlu.data.yaml_reader import load_training_data
     from nlu.rasa_compat import translate_rasa_pipeline
     from nlu.train import train_on_data
 
+    validate_project(root).raise_if_errors(Path(root))  # every file checked before minutes of training
     project = load_project(root)
     domain = load_domain(project.domain_path)
     paths = model_paths(project)

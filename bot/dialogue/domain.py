@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bot.dialogue.domain_check import ignored_properties
 from bot.dialogue.domain_export import rasa_domain_dict
 from bot.dialogue.domain_sections import (
     EntitySpec,
@@ -201,6 +202,7 @@ def load_domain(path: Path) -> Domain:
 
 
 def domain_from_dict(raw: Mapping[str, Any], source: str = "domain.yml") -> Domain:
+    ignored_properties(raw, source)  # named in a WARNING each
     intents = tuple(parse_intent(item, source) for item in _list(raw, "intents", source))
     entities = tuple(parse_entity(item, source) for item in _list(raw, "entities", source))
     slots_raw = raw.get("slots") or {}

@@ -44,15 +44,18 @@ def _ted_classes() -> tuple[type, type, frozenset[str]]:
     return TEDPolicy, TEDPolicyConfig, TED_IGNORED
 
 
+MEMO_IGNORED = frozenset({"use_nlu_confidence_as_score"})  # deprecated Rasa option, no effect
+
+
 # name -> (policy class loader, config class, Rasa options accepted but unused)
 def _catalog() -> dict[str, tuple[Any, Any, frozenset[str]]]:
     return {
         "RulePolicy": (lambda: RulePolicy, RulePolicyConfig, RASA_IGNORED_OPTIONS),
-        "MemoizationPolicy": (lambda: MemoizationPolicy, MemoizationPolicyConfig, frozenset()),
+        "MemoizationPolicy": (lambda: MemoizationPolicy, MemoizationPolicyConfig, MEMO_IGNORED),
         "AugmentedMemoizationPolicy": (
             lambda: AugmentedMemoizationPolicy,
             MemoizationPolicyConfig,
-            frozenset(),
+            MEMO_IGNORED,
         ),
         "TEDPolicy": (lambda: _ted_classes()[0], None, frozenset()),
     }

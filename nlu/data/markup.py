@@ -47,14 +47,20 @@ def _annotation_from_dict(obj: object, start: int, end: int, surface: str, colum
     )
 
 
-def parse_markup(marked: str) -> tuple[str, tuple[EntityAnnotation, ...]]:
-    """`"fly to [Berlin](city)"` -> `("fly to Berlin", (EntityAnnotation(7, 13, "city", "Berlin"),))`."""
+def parse_markup(
+    marked: str, warnings: list[str] | None = None
+) -> tuple[str, tuple[EntityAnnotation, ...]]:
+    """`"fly to [Berlin](city)"` -> `("fly to Berlin", (EntityAnnotation(7, 13, "city", "Berlin"),))`.
+
+    A stray bracket that cannot be an annotation (`hello]`, `[note`) is text, as Rasa reads it; what it
+    was is appended to `warnings`. One that looks like a broken annotation (`[Berlin](city`) is an error."""
+    found: list[str] = [] if warnings is None else warnings
     plain: list[str] = []
     annotations: list[EntityAnnotation] = []
     cursor = 0
     length = 0
     for match in ENTITY_MARKUP.finditer(marked):
-        _check_plain(marked, cursor, match.start())
+        _check_plain(marked, cursor, match.start(), found)
         before = marked[cursor : match.start()]
         plain.append(before)
         length += len(before)
@@ -80,14 +86,16 @@ def parse_markup(marked: str) -> tuple[str, tuple[EntityAnnotation, ...]]:
         plain.append(surface)
         length = end
         cursor = match.end()
-    _check_plain(marked, cursor, len(marked))
+    _check_plain(marked, cursor, len(marked), found)
     plain.append(marked[cursor:])
     return "".join(plain), tuple(annotations)
 
 
-def _check_plain(marked: str, start: int, end: int) -> None:
+def _check_plain(marked: str, start: int, end: int, warnings: list[str]) -> None:
     """Text between annotations may hold literal brackets (`from [country]`) when they pair up and no
-    `](` or `]{` suggests a broken annotation; anything else is an unbalanced bracket."""
+    `](` or `]{` suggests a broken annotation. A stray `]`, or a `[` never closed with no `(` or `{`
+    after it, is text (a warning, as Rasa reads it as text); a `[` never closed before `(` or `{` is an
+    annotation gone wrong (`[Berlin(city)`), an error."""
     depth, opened = 0, -1
     for i in range(start, end):
         char = marked[i]
@@ -97,7 +105,8 @@ def _check_plain(marked: str, start: int, end: int) -> None:
             depth += 1
         elif char == "]":
             if depth == 0:
-                raise MarkupError(i + 1, _unbalanced("]", i + 1))
+                warnings.append(f"column {i + 1}: stray ']' read as text, as Rasa reads it")
+                continue
             depth -= 1
             if i + 1 < len(marked) and marked[i + 1] in "({":
                 raise MarkupError(
@@ -106,7 +115,10 @@ def _check_plain(marked: str, start: int, end: int) -> None:
                     'write entities as [text](entity) or [text]{"entity": "name"}',
                 )
     if depth:
-        raise MarkupError(opened + 1, _unbalanced("[", opened + 1))
+        rest = marked[opened:end]
+        if "(" in rest or "{" in rest:
+            raise MarkupError(opened + 1, _unbalanced("[", opened + 1))
+        warnings.append(f"column {opened + 1}: '[' never closed, read as text, as Rasa reads it")
 
 
 def _unbalanced(char: str, column: int) -> str:

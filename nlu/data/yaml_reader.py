@@ -128,14 +128,19 @@ def _read_nlu(node: Node, path: Path | str, data: TrainingData) -> None:
         examples = _examples(fields.get("examples"), path, item, kind, name)
         if kind == "intent":
             for line, raw in examples:
+                stray: list[str] = []
                 try:
-                    text, entities = parse_markup(raw)
+                    text, entities = parse_markup(raw, stray)
                 except MarkupError as exc:
                     raise TrainingDataError(
                         path, line, f"intent '{name}', example {raw!r}: {exc.problem}"
                     ) from None
                 if not text.strip():
                     raise TrainingDataError(path, line, f"intent '{name}' has an empty example")
+                for note in stray:
+                    message = f"{path}:{line}: intent '{name}', example {raw!r}, {note}"
+                    data.warnings.append(message)
+                    log.warning("event=nlu.data.stray_bracket %s", message)
                 base, slash, _ = name.partition("/")  # Rasa's retrieval intent: faq/ask_channels
                 key = name if slash else None
                 data.examples.append(Example(text, base, entities, f"{path}:{line}", response_key=key))

@@ -17,6 +17,10 @@ from nlu.yamlio import ConfigFileError, LineDict, validate
 log = logging.getLogger(__name__)
 
 INTERNAL_FIELD = "ignored_options"  # filled by build_config, never from config.yml
+# Rasa options deprecated in Rasa 3 itself: accepted (with no effect) and named in their own WARNING
+DEPRECATED_OPTIONS = {
+    "use_nlu_confidence_as_score": "deprecated in Rasa 3; the NLU's confidence does not scale predictions",
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ def build_config(
     if INTERNAL_FIELD in options:
         raise ConfigError(source, f"{key}.{INTERNAL_FIELD}", "unknown option; Parley fills it in itself")
     given = _without(options, set(skipped))
+    for name in (n for n in skipped if n in DEPRECATED_OPTIONS):
+        log.warning(
+            "event=dialogue.policy.option_deprecated file=%s key=%s.%s note='%s'",
+            source, key, name, DEPRECATED_OPTIONS[name],
+        )  # fmt: skip
     if skipped:
         policy = cls.__name__.removesuffix("Config")
         log.warning(

@@ -35,7 +35,7 @@ class TEDPolicyConfig:
     priority: int = 1
     max_history: int = 5
     epochs: int = 100
-    batch_size: int = 32
+    batch_size: int | tuple[int, int] = 32  # [32, 64]: Rasa's linearly growing batch size over the epochs
     embed_dim: int = 32
     hidden_units: int = 64
     learning_rate: float = 0.01
@@ -129,10 +129,12 @@ class TEDPolicy:
         x = self._encode(histories)
         y = np.array([self.actions.index(a) for a in labels], dtype=np.int32)  # (samples,)
         self.model = self._build()
-        history = self.model.fit(
-            x, y, epochs=self.config.epochs, batch_size=self.config.batch_size, shuffle=True, verbose=0
-        )
-        losses = history.history["loss"]
+        losses: list[float] = []
+        for start, stop, size in batch_schedule(self.config.batch_size, self.config.epochs):
+            history = self.model.fit(
+                x, y, initial_epoch=start, epochs=stop, batch_size=size, shuffle=True, verbose=0
+            )
+            losses += history.history["loss"]
         keras_probs = self._forward(x)
         self._cached_weights = None
         drift = float(np.abs(self._forward_numpy(x[:64]) - keras_probs[:64]).max())
@@ -242,7 +244,25 @@ def config_from_json(raw: dict[str, Any]) -> TEDPolicyConfig:
     """A saved config (JSON has lists where the dataclass has tuples)."""
     raw = dict(raw)
     raw["ignored_options"] = tuple(raw.get("ignored_options", ()))
+    if isinstance(raw.get("batch_size"), list):
+        raw["batch_size"] = tuple(raw["batch_size"])
     return TEDPolicyConfig(**raw)
+
+
+def batch_schedule(batch_size: int | tuple[int, int], epochs: int) -> list[tuple[int, int, int]]:
+    """(first epoch, end epoch, batch size) runs. A pair grows linearly from the first size in the first
+    epoch to the second in the last, as Rasa's `linearly_increasing_batch_size`."""
+    if isinstance(batch_size, int):
+        return [(0, epochs, batch_size)]
+    low, high = batch_size
+    sizes = [int(low + e * (high - low) / (epochs - 1)) if epochs > 1 else int(low) for e in range(epochs)]
+    runs: list[tuple[int, int, int]] = []
+    for e, size in enumerate(sizes):
+        if runs and runs[-1][2] == size:
+            runs[-1] = (runs[-1][0], e + 1, size)
+        else:
+            runs.append((e, e + 1, size))
+    return runs
 
 
 def _ranked(probs: dict[str, float], config: TEDPolicyConfig) -> dict[str, float]:

@@ -63,6 +63,12 @@ def check_honoured(config: Any) -> None:
     ranking = config.ranking_length
     if not isinstance(ranking, int) or isinstance(ranking, bool) or ranking < 0:
         raise ValueError(f"ranking_length: must be a whole number >= 0 (0: all actions), got {ranking!r}")
+    size = config.batch_size
+    pair = isinstance(size, tuple) and len(size) == 2 and all(isinstance(n, int) and n >= 1 for n in size)
+    if not (pair or (isinstance(size, int) and not isinstance(size, bool) and size >= 1)):
+        raise ValueError(
+            f"batch_size: a whole number >= 1, or [first, last] for a linearly growing one, got {size!r}"
+        )
     rate = config.drop_rate_dialogue
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"drop_rate_dialogue: must be in [0, 1), got {rate!r}")
