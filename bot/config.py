@@ -39,7 +39,14 @@ _CONFIG_KEYS = {
     "translation",
     "version",
 }
-_ENDPOINT_KEYS = {"tracker_store", "lock_store", "action_endpoint", "actions", "translation_server"}
+_ENDPOINT_KEYS = {
+    "version",  # Rasa's files carry `version: "3.1"`
+    "tracker_store",
+    "lock_store",
+    "action_endpoint",
+    "actions",
+    "translation_server",
+}
 _RASA_ENDPOINTS_IGNORED = {
     "event_broker",
     "nlg",
@@ -125,6 +132,12 @@ def load_project(root: Path | str, env: Mapping[str, str] | None = None) -> Proj
     config_path = root / "config.yml"
     config = _mapping(read_yaml(config_path), config_path)
     _reject_unknown(config, _CONFIG_KEYS, config_path)
+    recipe = config.get("recipe", "default.v1")
+    if recipe != "default.v1":
+        raise ConfigError(
+            config_path, "recipe", f"got {recipe!r}; Parley runs Rasa's default.v1 recipe only (a graph.v1 "
+            "model graph cannot run here): write `recipe: default.v1` or remove the key",
+        )  # fmt: skip
     language = config.get("language", "en")
     if not isinstance(language, str):
         raise ConfigError(config_path, "language", "must be a language code such as 'en'")

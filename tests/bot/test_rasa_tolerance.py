@@ -160,3 +160,15 @@ def test_train_reports_a_policy_typo_before_any_nlu_training(tmp_path, monkeypat
     root = _project(tmp_path, config=CONFIG.replace("batch_size: [2, 4]", "batch_sise: [2, 4]"))
     with pytest.raises(ConfigError, match=r"policies\[2\]\.batch_sise.*unknown"):
         train_project(root)
+
+
+def test_endpoints_version_key_is_accepted_and_a_recipe_other_than_default_is_an_error(tmp_path):
+    from bot.config import load_project
+    from bot.errors import ConfigError
+
+    root = _project(tmp_path)
+    (root / "endpoints.yml").write_text('version: "3.1"\naction_endpoint:\n  url: http://localhost:5055/webhook\n')
+    assert load_project(root, env={}).action_endpoint.url == "http://localhost:5055/webhook"
+    (root / "config.yml").write_text(CONFIG.replace("recipe: default.v1", "recipe: graph.v1"))
+    with pytest.raises(ConfigError, match=r"config.yml: key 'recipe': got 'graph.v1'; Parley runs"):
+        load_project(root, env={})
