@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=15,
         help="seconds between registry clean-ups and scheduler take-overs (default 15)",
     )
+    worker.add_argument(
+        "--healthcheck",
+        action="store_true",
+        help="exit 0 when a worker of this host is registered on the queue, else 1 (container healthchecks)",
+    )
     worker.set_defaults(func=cmd_worker)
 
 
@@ -52,6 +57,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.services import build_services
     from bot.stores.redis import connect
 
+    if args.healthcheck:
+        return healthcheck(load_project(args.project))
     services = build_services(load_project(args.project))
     tasks.install(services)
     queue = open_queue(connect(services.redis_url))
@@ -70,3 +77,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
     finally:
         services.close()
     return 0
+
+
+def healthcheck(project) -> int:
+    """0 when an RQ worker named after this host (the default `host-pid`) is registered and alive."""
+    from rq import Worker
+
+    from bot.jobs.queue import open_queue
+    from bot.stores.factory import redis_for
+    from bot.stores.redis import connect
+
+    url, _ = redis_for(project)
+    queue = open_queue(connect(url))
+    host = socket.gethostname()
+    mine = [w for w in Worker.all(queue=queue) if w.name.startswith(f"{host}-")]
+    return 0 if mine else 1
