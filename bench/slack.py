@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,18 +87,11 @@ def serve(args: argparse.Namespace) -> None:
 
     project = Path(args.project)
     client = redis.Redis.from_url(args.redis)
-    agent = Agent(
-        load_domain(project / "domain.yml"),
-        None,
-        DialogueModel.load(project / "models"),
-        RedisTrackerStore(client, key_prefix="t:"),
-        RedisLockStore(client, key_prefix="l:"),
-        {"action_work": WorkAction},
-    )
-    settings = SlackSettings.model_validate(
-        {"slack_token": "xoxb-bench", "slack_signing_secret": SECRET, "api_url": args.api}
-    )
-    channel = SlackInput(settings, redis=client)
+    stores = RedisTrackerStore(client, key_prefix="t:"), RedisLockStore(client, key_prefix="l:")
+    dialogue = DialogueModel.load(project / "models")
+    agent = Agent(load_domain(project / "domain.yml"), None, dialogue, *stores, {"action_work": WorkAction})
+    settings = {"slack_token": "xoxb-bench", "slack_signing_secret": SECRET, "api_url": args.api}
+    channel = SlackInput(SlackSettings.model_validate(settings), redis=client)
     app = Flask("bench")
     app.register_blueprint(channel.blueprint(agent.handle))
 
@@ -115,14 +109,13 @@ def serve(args: argparse.Namespace) -> None:
 
     class Gunicorn(BaseApplication):  # as `parley run` serves: gthread, 8 request threads
         def load_config(self):
-            options = {
-                "bind": f"127.0.0.1:{args.port}",
-                "workers": 1,
-                "threads": 8,
-                "worker_class": "gthread",
-            }
-            for key, value in {**options, "loglevel": "warning", "accesslog": None}.items():
+            for key, value in (
+                ("bind", f"127.0.0.1:{args.port}"),
+                ("threads", 8),
+                ("worker_class", "gthread"),
+            ):
                 self.cfg.set(key, value)
+            self.cfg.set("loglevel", "warning")
 
         def load(self):
             return app
@@ -132,21 +125,16 @@ def serve(args: argparse.Namespace) -> None:
 
 # ---------------------------------------------------------------------------------------------- client
 def event_body(n: int, text: str, tag: str) -> bytes:
+    """A direct message from user U<tag><n> in channel D<tag><n>, as the Events API delivers it."""
+    who = f"{tag}{n:05d}"
+    event = {"type": "message", "channel_type": "im", "channel": f"D{who}", "user": f"U{who}", "text": text}
     body = {
         "type": "event_callback",
         "team_id": "T1",
-        "event_id": f"Ev{tag}{n:05d}",
-        "authorizations": [{"user_id": "UBOT", "is_bot": True}],
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": f"D{tag}{n:05d}",
-            "user": f"U{tag}{n:05d}",
-            "text": text,
-            "ts": f"1700000000.{n:06d}",
-        },
+        "event_id": f"Ev{who}",
+        "event": {**event, "ts": f"1.{n}"},
     }
-    return json.dumps(body).encode()
+    return json.dumps({**body, "authorizations": [{"user_id": "UBOT", "is_bot": True}]}).encode()
 
 
 def deliver(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, float]:
@@ -159,27 +147,21 @@ def deliver(url: str, body: bytes, headers: dict[str, str] | None = None) -> tup
 
 
 def forged(url: str, body: bytes, kind: int) -> int:
-    from bot.channels.slack_fake import slack_signature
+    """One of 7 kinds of bad request: wrong secret, stale, future, unsigned, tampered, v1, bad timestamp."""
+    from bot.channels.slack_fake import slack_signature as sign
 
-    now = int(time.time())
-    headers = {"Content-Type": "application/json"}
-    if kind == 0:
-        headers.update(slack_signature(body, "not-the-secret"))
-    elif kind == 1:
-        headers.update(slack_signature(body, SECRET, now - 301 - random.randint(0, 10_000)))
-    elif kind == 2:
-        headers.update(slack_signature(body, SECRET, now + 301 + random.randint(0, 10_000)))
-    elif kind == 3:
-        pass  # unsigned
-    elif kind == 4:
-        headers.update(slack_signature(body, SECRET))
-        body = body.replace(b"/greet", b"/work")
-    elif kind == 5:
-        signed = slack_signature(body, SECRET)
-        headers.update({**signed, "X-Slack-Signature": signed["X-Slack-Signature"].replace("v0=", "v1=")})
-    else:
-        headers.update({**slack_signature(body, SECRET), "X-Slack-Request-Timestamp": "1e9"})
-    return requests.post(url, data=body, headers=headers, timeout=30).status_code
+    now, skew = int(time.time()), 301 + random.randint(0, 10_000)
+    headers, sent = [
+        lambda: (sign(body, "not-the-secret"), body),
+        lambda: (sign(body, SECRET, now - skew), body),
+        lambda: (sign(body, SECRET, now + skew), body),
+        lambda: ({}, body),
+        lambda: (sign(body, SECRET), body.replace(b"/greet", b"/work")),
+        lambda: ({k: v.replace("v0=", "v1=") for k, v in sign(body, SECRET).items()}, body),
+        lambda: ({**sign(body, SECRET), "X-Slack-Request-Timestamp": "1e9"}, body),
+    ][kind]()
+    headers = {**headers, "Content-Type": "application/json"}
+    return requests.post(url, data=sent, headers=headers, timeout=30).status_code
 
 
 def burst(url: str, events: int, clients: int) -> None:
@@ -238,10 +220,7 @@ def wait_until(condition, timeout: float) -> bool:
 
 
 def replies_by_channel(api) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for post in api.posts():
-        counts[post["channel"]] = counts.get(post["channel"], 0) + 1
-    return counts
+    return dict(Counter(post["channel"] for post in api.posts()))
 
 
 def run(work: Path) -> dict:
@@ -256,28 +235,11 @@ def run(work: Path) -> dict:
     (work / "domain.yml").write_text(DOMAIN)
     (work / "data" / "rules.yml").write_text(RULES)
     (work / "config.yml").write_text("language: en\n")
-    train_dialogue(
-        [{"name": "RulePolicy"}],
-        load_domain(work / "domain.yml"),
-        [work / "data"],
-        work / "models",
-        config_source=work / "config.yml",
-    )
+    domain, config = load_domain(work / "domain.yml"), work / "config.yml"
+    train_dialogue([{"name": "RulePolicy"}], domain, [work / "data"], work / "models", config_source=config)
     redis_port = free_port()
-    redis_proc = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port",
-            str(redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--dir",
-            str(work),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    redis_args = ["--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--dir", str(work)]
+    redis_proc = subprocess.Popen([redis_server_binary(), *redis_args], stdout=subprocess.DEVNULL)
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     api = FakeSlackAPI(seed=13)
     servers, urls = [], []
@@ -323,19 +285,16 @@ def run(work: Path) -> dict:
         # 2. retry storm: 3 deliveries x 2 processes per event
         api.reset()
         storm = [
-            (event_body(n, "/work", "S"), retry, url)
-            for n in range(100)
-            for retry in (0, 1, 2)
-            for url in urls
+            (event_body(n, "/work", "S"), retry, u) for n in range(100) for retry in (0, 1, 2) for u in urls
         ]
         random.Random(7).shuffle(storm)
+
+        def redeliver(item: tuple[bytes, int, str]) -> int:
+            body, retry, url = item
+            return deliver(url, body, {"X-Slack-Retry-Num": str(retry)} if retry else None)[0]
+
         with ThreadPoolExecutor(24) as pool:
-            statuses = list(
-                pool.map(
-                    lambda s: deliver(s[2], s[0], {"X-Slack-Retry-Num": str(s[1])} if s[1] else None)[0],
-                    storm,
-                )
-            )
+            statuses = list(pool.map(redeliver, storm))
         wait_until(lambda: len(replies_by_channel(api)) >= 100, 120)
         time.sleep(6)  # any duplicate turn would still be running: give it time to post
         counts = replies_by_channel(api)
