@@ -19,7 +19,7 @@ from nlu.data.training_data import TrainingData
 from nlu.errors import TrainingDataError
 
 if TYPE_CHECKING:
-    from nlu.components.classifier import ClassifierConfig
+    from nlu.components.classifier_config import ClassifierConfig
 
 log = logging.getLogger(__name__)
 
