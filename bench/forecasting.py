@@ -54,7 +54,7 @@ PUBLISHED = {  # M4 "Point Forecasts-Summary" / "Prediction Interval-Summary" (S
     "arima_hourly_msis": 7.538,
     "arima_weekly_msis": 19.575,
 }
-STATS = ("naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "com")
+STATS = ("naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "com", "snaive_week")
 
 
 def machine(load_start: tuple[float, ...]) -> dict:
@@ -67,11 +67,32 @@ def machine(load_start: tuple[float, ...]) -> dict:
     }
 
 
+def neural_model(d, cfg: dict, models: Path | None, reuse: bool, tag: str):
+    """Train the global model on d.train (and save it under models/tag), or load the one saved there
+    by an earlier run of the same config (its training time as measured then)."""
+    from dataclasses import asdict
+
+    from actions.forecasting.neural import NeuralConfig, NeuralForecaster
+
+    config = NeuralConfig.from_dict({"horizon": d.h, "season": d.m, **cfg})
+    path = models / tag if models is not None else None
+    if reuse and path is not None and (path / "forecaster.json").is_file():
+        nn = NeuralForecaster.load(path)
+        if asdict(nn.config) | {"interval_scale": 1.0} != asdict(config):
+            raise SystemExit(f"{path} holds another config than {cfg}; drop --reuse-models")
+        log.info("event=bench.neural.reused path=%s train_s=%.1f", path, nn.train_seconds)
+        return nn.with_interval_scale(1.0), True
+    nn = NeuralForecaster(config).fit(d.train)
+    if path is not None:
+        nn.save(path)
+    return nn, False
+
+
 def run_set(
-    name: str, splits: list[str], neural_cfg: dict | None, out: Path, save_models: Path | None
+    name: str, splits: list[str], neural_cfg: dict | None, out: Path, models: Path | None, reuse: bool
 ) -> dict:
     from actions.forecasting import ensemble
-    from actions.forecasting.benchmarks import BENCHMARKS
+    from actions.forecasting.benchmarks import LOCAL_MODELS
     from actions.forecasting.evaluate import (
         best_interval_scale,
         run_local,
@@ -80,63 +101,65 @@ def run_set(
         write_report,
     )
     from actions.forecasting.m4 import load_m4
-    from actions.forecasting.neural import NeuralConfig, NeuralForecaster
 
     data = {split: load_m4(DATA, name, split) for split in splits}
     preds: dict[str, dict] = {s: {} for s in splits}
     times: dict[str, dict] = {s: {} for s in splits}
     for split, d in data.items():
         for model in STATS:
-            preds[split][model], secs = run_local(BENCHMARKS[model], d, f"{name} {split} {model}")
+            preds[split][model], secs = run_local(LOCAL_MODELS[model], d, f"{name} {split} {model}")
             times[split][model] = (0.0, secs)
             log.info("event=bench.model set=%s split=%s model=%s seconds=%.1f", name, split, model, secs)
-    tuned: dict = {}
+    tuned: dict = {"chosen_on": "validation" if "validation" in data else splits[0]}
     if neural_cfg is not None:
         for split, d in data.items():
-            nn = NeuralForecaster(NeuralConfig.from_dict({"horizon": d.h, "season": d.m, **neural_cfg})).fit(
-                d.train
-            )
+            nn, reused = neural_model(d, neural_cfg, models, reuse, f"{name}_{split}")
             started = time.perf_counter()
             p = nn.predict(d.train, (95,))
             fsecs = time.perf_counter() - started
-            if split == "validation":
+            if split == tuned["chosen_on"]:
                 tuned["nbeats_interval_scale"] = best_interval_scale(d, p)
-            p = [scale_intervals(q, tuned.get("nbeats_interval_scale", 1.0)) for q in p]
-            preds[split]["nbeats"], times[split]["nbeats"] = p, (nn.train_seconds, fsecs)
-            if save_models is not None:
-                nn.with_interval_scale(tuned.get("nbeats_interval_scale", 1.0)).save(
-                    save_models / f"{name}_{split}"
-                )
-    # the ensemble: members and interval width chosen on the validation split only
-    pick = "validation" if "validation" in data else splits[0]
-    dv = data[pick]
-    n2v = score(dv, preds[pick]["naive2"])
-    candidates = {k: v for k, v in preds[pick].items() if k != "naive"}
+            preds[split]["nbeats"] = [scale_intervals(q, tuned["nbeats_interval_scale"]) for q in p]
+            times[split]["nbeats"] = (nn.train_seconds, fsecs)
+            tuned[f"nbeats_{split}_reused_trained_model"] = reused
+    # the ensemble: members, then the interval source and width, chosen on the validation split only
+    dv = data[tuned["chosen_on"]]
+    pv = preds[tuned["chosen_on"]]
+    n2v = score(dv, pv["naive2"])
+    candidates = {k: v for k, v in pv.items() if k != "naive"}
     members, val_owa = ensemble.choose_members(candidates, dv.train, dv.test, dv.m, (n2v.smape, n2v.mase))
-    ens_val = [ensemble.median([preds[pick][m][i] for m in members]) for i in range(len(dv.ids))]
+    point = [ensemble.median([pv[m][i] for m in members]) for i in range(len(dv.ids))]
+    source, factor, val_msis = ensemble.choose_interval_source(point, candidates, dv.train, dv.test, dv.m)
     tuned.update(
         {
             "ensemble_members": list(members),
-            "ensemble_interval_scale": best_interval_scale(dv, ens_val),
-            "chosen_on": pick,
+            "ensemble_validation_owa": round(val_owa, 4),
+            "ensemble_interval_source": source,
+            "ensemble_interval_scale": factor,
+            "ensemble_validation_msis": round(val_msis, 4),
         }
     )
-    log.info("event=bench.ensemble set=%s members=%s validation_owa=%.4f", name, members, val_owa)
+    log.info(
+        "event=bench.ensemble set=%s members=%s validation_owa=%.4f intervals=%s x%.2f msis=%.3f",
+        name,
+        members,
+        val_owa,
+        source,
+        factor,
+        val_msis,
+    )
     result: dict = {"tuned": tuned}
     for split, d in data.items():
-        ens = [
-            scale_intervals(
-                ensemble.median([preds[split][m][i] for m in members]), tuned["ensemble_interval_scale"]
-            )
+        ps = preds[split]
+        ps["ensemble"] = [
+            ensemble.recentred(ensemble.median([ps[m][i] for m in members]), ps[source][i], factor)
             for i in range(len(d.ids))
         ]
-        preds[split]["ensemble"] = ens
-        times[split]["ensemble"] = tuple(sum(times[split][m][k] for m in members) for k in (0, 1))
-        n2 = score(d, preds[split]["naive2"])
-        scores = {m: score(d, p, (n2.smape, n2.mase), *times[split][m]) for m, p in preds[split].items()}
-        write_report(
-            out, d, scores, preds[split], "ensemble", {"split": split, "tuned": tuned, "neural": neural_cfg}
-        )
+        used = set(members) | {source}
+        times[split]["ensemble"] = tuple(sum(times[split][m][k] for m in used) for k in (0, 1))
+        n2 = score(d, ps["naive2"])
+        scores = {m: score(d, p, (n2.smape, n2.mase), *times[split][m]) for m, p in ps.items()}
+        write_report(out, d, scores, ps, "ensemble", {"split": split, "tuned": tuned, "neural": neural_cfg})
         result[split] = {m: s.rounded() for m, s in scores.items()}
     return result
 
@@ -200,6 +223,12 @@ def main() -> int:
         help='override the global model per set, e.g. \'{"hourly": {"steps": 500}}\'',
     )
     parser.add_argument("--save-models", type=Path, help="save the trained neural models under this folder")
+    parser.add_argument(
+        "--reuse-models",
+        action="store_true",
+        help="load the neural models an earlier run saved under --save-models (same config) "
+        "instead of training them again; their train_s is the one measured then",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "forecasting.json")
     parser.add_argument("--note", default="")
     args = parser.parse_args()
