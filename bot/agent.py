@@ -274,7 +274,8 @@ class Agent:
         if started and not expired:
             return
         said, events = self._execute("action_session_start", tracker, channel)
-        self._append(tracker, events)
+        # as Rasa logs it: the action, then its events (session_started, carried-over slots, listen)
+        self._append(tracker, [ActionExecuted(name="action_session_start", confidence=1.0), *events])
 
     def _run_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
         said: list[dict[str, Any]] = []

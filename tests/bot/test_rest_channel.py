@@ -30,7 +30,8 @@ def test_the_event_log_records_the_turn(client):
     post(client, {"sender": "u3", "message": "bye"})
     tracker = client.get("/conversations/u3/tracker").get_json()
     kinds = [e["event"] for e in tracker["events"]]
-    assert kinds[0] == "session_started"
+    assert kinds[:2] == ["action", "session_started"]  # Rasa's order: the action, then its event
+    assert tracker["events"][0]["name"] == "action_session_start"
     assert "user" in kinds and "bot" in kinds
     assert kinds[-1] == "action" and tracker["events"][-1]["name"] == "action_listen"
     user = next(e for e in tracker["events"] if e["event"] == "user")

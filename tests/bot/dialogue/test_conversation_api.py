@@ -240,4 +240,4 @@ def test_export_writes_one_json_line_per_conversation(agent, tmp_path: Path):
     assert export_conversations(agent.tracker_store, out) == 2
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["sender_id"] for line in lines] == ["a", "b"]
-    assert lines[0]["events"][0]["event"] == "session_started"
+    assert [e["event"] for e in lines[0]["events"][:2]] == ["action", "session_started"]
