@@ -43,7 +43,7 @@ def check_english(text: str) -> LanguageVerdict:
     share = sum(1 for w in words if w in _ENGLISH) / len(words)
     if share < MIN_FUNCTION_SHARE:
         return LanguageVerdict(
-            False, f"only {share:.0%} of its words are common English words (English prose has about 30%)"
+            False, f"only {share:.0%} of its words are common English words, about 30% in English prose"
         )
     return LanguageVerdict(True, "")
 
