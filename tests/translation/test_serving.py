@@ -15,7 +15,7 @@ from translation.export import export
 from translation.service import TranslationService
 from translation.serving import ServerConfig, load_server_config
 
-from .tfserving_standin import TFServingStandIn
+from tests.translation.tfserving_standin import TFServingStandIn
 
 
 @pytest.fixture(scope="module")
