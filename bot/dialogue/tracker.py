@@ -84,11 +84,13 @@ class Tracker:
                 state.followup_action = None
             elif isinstance(event, ActionExecuted):
                 state.latest_action = event.name
-                state.loop_rejected = False
                 if state.followup_action == event.name:
                     state.followup_action = None
                 if state.active_loop is not None and event.name == state.active_loop:
+                    # as Rasa's set_latest_action: only the loop running again clears its rejection, so
+                    # the rules written for the unhappy path decide until then
                     state.loop_interrupted = False
+                    state.loop_rejected = False
             elif isinstance(event, ActionExecutionRejected):
                 if event.name == state.active_loop:
                     state.loop_rejected = True

@@ -63,7 +63,9 @@ class RuleEntry:
 
     @property
     def specificity(self) -> tuple[int, int]:
-        return len(self.states), sum(len(s) for s in self.states)
+        """Rasa keeps the matching rule with the longest key: the most conditions win, then the most
+        turns (an active loop + an entity beat a longer rule that asks less)."""
+        return sum(len(s) for s in self.states), len(self.states)
 
 
 class RulePolicy:
@@ -138,6 +140,10 @@ class RulePolicy:
             if best is None or entry.specificity > best.specificity:
                 best = entry
         if best is not None:
+            general = not any(f.startswith("loop=") for f in best.states[-1])
+            if loop is not None and best.action == ACTION_LISTEN and general and loop not in excluded:
+                # Rasa: a rule written without the loop, applied inside it, goes back to the loop
+                return self._sure(loop, excluded)
             return self._sure(best.action, excluded)
         if self.config.enable_fallback_prediction and self.config.core_fallback_action_name not in excluded:
             return Prediction(
