@@ -63,17 +63,20 @@ class Server:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=60)
 
-    def worker_rss_mb(self) -> float:
-        """The gunicorn worker's resident memory (the embedded Redis is the master's other child)."""
+    def worker_pid(self) -> int:
+        """The gunicorn worker (the embedded Redis is the master's other child)."""
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        rss = [
-            int(line.split()[1])
-            for pid in children.stdout.split()
-            if b"redis" not in Path(f"/proc/{pid}/cmdline").read_bytes()
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-            if line.startswith("VmRSS")
-        ]
-        return round(max(rss, default=0) / 1024, 1)
+        pids = [p for p in children.stdout.split() if b"redis" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+        return int(pids[0])
+
+    def worker_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines()
+        return round(int(next(x for x in status if x.startswith("VmRSS")).split()[1]) / 1024, 1)
+
+    def worker_cpu_s(self) -> float:
+        """CPU seconds the worker has used (user + system): unlike latency, others' load does not add."""
+        fields = Path(f"/proc/{self.worker_pid()}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Proxy:
