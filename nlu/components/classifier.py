@@ -47,6 +47,8 @@ class IntentEntityClassifier(Component):
     # ---------------------------------------------------------------- training
     def train(self, messages: list[Message], data: TrainingData) -> dict[str, Any]:
         self.model, self.meta, summary = train_classifier(self.config, messages, data)
+        self.meta["temperature"] = self._fit_temperature(messages) if self.config.calibrate else 1.0
+        summary["temperature"] = round(self.meta["temperature"], 4)
         self._compile_predict()
         log.info(
             "event=nlu.classifier.trained %s",
@@ -54,16 +56,39 @@ class IntentEntityClassifier(Component):
         )
         return summary
 
+    def _fit_temperature(self, messages: list[Message]) -> float:
+        """T fitted on the slice training held out (none for small data: T = 1)."""
+        from nlu.components.calibration import fit_temperature
+        from nlu.data.split import validation_slice
+
+        cut = validation_slice([m.text for m in messages], self.config.validation_split)
+        held = [m for m, c in zip(messages, cut, strict=True) if c and m.tokens and m.example is not None]
+        if not held:
+            return 1.0
+        index = {name: i for i, name in enumerate(self.meta["intents"])}
+        labels = np.array([index[m.example.intent] for m in held])  # type: ignore[union-attr]
+        return fit_temperature(self.intent_logits(held), labels)
+
+    def intent_logits(self, messages: list[Message]) -> np.ndarray:
+        """(n, intents) logits before temperature and softmax (for calibration)."""
+        out = [
+            self.model(batch_arrays(self.meta, messages[s : s + 256]), training=False)["intent"].numpy()
+            for s in range(0, len(messages), 256)
+        ]
+        return np.concatenate(out) if out else np.zeros((0, len(self.meta["intents"])))
+
     # ---------------------------------------------------------------- inference
     def _compile_predict(self) -> None:
         import tensorflow as tf
 
         model = self.model
         x_spec, _ = signature(probe_arrays(self.meta), {})
+        temperature = float(self.meta.get("temperature", 1.0))
 
         @tf.function(input_signature=[x_spec], autograph=False)
         def predict(x):
             out = model(x, training=False)
+            out = {**out, "intent": out["intent"] / temperature}
             return {k: tf.nn.softmax(v, axis=-1) for k, v in out.items()}
 
         self._predict = predict

@@ -23,6 +23,7 @@ class ClassifierConfig:
     intent_attention: int = 0  # >0: width of an attention pooling of hub token vectors fed to the intent
     token_context: str = "conv+bigru"  # how the tagger mixes neighbouring tokens: conv, bigru, conv+bigru
     progress: bool = True
+    calibrate: bool = True  # temperature-scale intent confidences on the held-out slice (calibration.py)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
