@@ -42,7 +42,7 @@ def create_app(services: Services, auth_settings: auth.AuthSettings | None = Non
         app.register_blueprint(channel.blueprint(on_message))
     for bp in (conversations, health, media):
         app.register_blueprint(bp)
-    for module in ("bot.api.parse", "bot.api.translate", "bot.api.engines"):
+    for module in ("bot.api.parse", "bot.api.translate", "bot.api.engines", "bot.api.openapi"):
         _register_optional(app, module)
     settings = auth_settings if auth_settings is not None else auth.AuthSettings.from_env()
     auth.install(app, settings)
@@ -98,6 +98,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _any(exc: Exception):
+        if isinstance(exc, TimeoutError):  # a request body slower than the read timeout (server_worker.py)
+            message = "the request arrived too slowly (read timeout); send it again"
+            return jsonify(error_body(408, "request_timeout", message)), 408
         status = http_status(exc)
         if status is None:
             log.exception("event=request.crashed")

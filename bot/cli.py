@@ -74,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="server processes (default 1; each loads the models, all share one Redis)",
     )
     run.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    run.add_argument(
+        "--graceful-timeout",
+        type=int,
+        default=30,
+        help="on SIGTERM, seconds the turns in flight may take to finish before workers stop (default 30)",
+    )
+    run.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        help="seconds one read of a request may wait for the client (default 10; env PARLEY_READ_TIMEOUT)",
+    )
     _auth_args(run)
     run.set_defaults(func=cmd_run)
 
@@ -191,7 +203,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.server import serve
 
     _auth_env(args)
-    serve(args.project, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    serve(
+        args.project,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        graceful_timeout=args.graceful_timeout,
+        read_timeout=args.read_timeout,
+    )
     return 0
 
 

@@ -165,7 +165,7 @@ class Idempotent:
 
 
 def _honest(message: UserMessage, exc: Exception, *, stored: bool | None) -> StoreUnavailable:
-    reason = getattr(exc, "message", None) or exc.__class__.__name__
+    reason = getattr(exc, "message", None) or f"Redis cannot be reached ({exc.__class__.__name__})"
     reason = reason.split("; nothing")[0]  # the store's own guess about what was stored is replaced
     if stored is False:
         says = "nothing of this message was stored; retry it"

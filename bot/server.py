@@ -39,10 +39,23 @@ class _Gunicorn(BaseApplication):
         return create_app(build_services(load_project(self.project_root)))
 
 
-def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> None:
+def serve(
+    root: Path,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    graceful_timeout: int = 30,
+    read_timeout: float | None = None,
+) -> None:
+    """SIGTERM: the listener closes at once, the turns in flight finish (up to `graceful_timeout` s),
+    then the workers exit; only a turn still running after that is cut."""
     project = load_project(root)
     url, embedded = redis_for(project)
     os.environ["REDIS_URL"] = url  # workers build their stores from it
+    if read_timeout is not None:
+        os.environ["PARLEY_READ_TIMEOUT"] = str(read_timeout)  # read by bot/server_worker.py
     channels = load_channels(project.credentials, project.credentials_path)
     # a held widget stream (Server-Sent Events) parks one gthread thread: size the pool for them
     held = sum(c.limits().get("held_streams", 0) for c in channels)
@@ -51,9 +64,9 @@ def serve(root: Path, *, host: str, port: int, workers: int, threads: int) -> No
         "workers": workers,
         "threads": threads + held,
         "worker_connections": max(1000, threads + held + 100),
-        "worker_class": "gthread",
+        "worker_class": "bot.server_worker.ReadTimeoutThreadWorker",  # gthread + a read timeout
         "timeout": 120,
-        "graceful_timeout": 10,
+        "graceful_timeout": int(graceful_timeout),  # gunicorn takes whole seconds
         "accesslog": "-",
         # the path without its query string: a `?token=` never reaches the log
         "access_log_format": '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss',
