@@ -129,13 +129,16 @@ def run_set(
     candidates = {k: v for k, v in pv.items() if k != "naive"}
     members, val_owa = ensemble.choose_members(candidates, dv.train, dv.test, dv.m, (n2v.smape, n2v.mase))
     point = [ensemble.median([pv[m][i] for m in members]) for i in range(len(dv.ids))]
-    source, factor, val_msis = ensemble.choose_interval_source(point, candidates, dv.train, dv.test, dv.m)
+    source, factor, centre, val_msis = ensemble.choose_interval_source(
+        point, candidates, dv.train, dv.test, dv.m
+    )
     tuned.update(
         {
             "ensemble_members": list(members),
             "ensemble_validation_owa": round(val_owa, 4),
             "ensemble_interval_source": source,
             "ensemble_interval_scale": factor,
+            "ensemble_interval_recentred": centre,
             "ensemble_validation_msis": round(val_msis, 4),
         }
     )
@@ -152,7 +155,7 @@ def run_set(
     for split, d in data.items():
         ps = preds[split]
         ps["ensemble"] = [
-            ensemble.recentred(ensemble.median([ps[m][i] for m in members]), ps[source][i], factor)
+            ensemble.recentred(ensemble.median([ps[m][i] for m in members]), ps[source][i], factor, centre)
             for i in range(len(d.ids))
         ]
         used = set(members) | {source}
@@ -250,6 +253,7 @@ def main() -> int:
             None if args.no_neural else configs[name],
             args.out.parent / "forecasting",
             args.save_models,
+            args.reuse_models,
         )
     main_split = "test" if "test" in splits else "validation"
     test_train = sum(

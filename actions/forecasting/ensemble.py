@@ -58,12 +58,14 @@ def choose_members(
     return best
 
 
-def recentred(point: Prediction, source: Prediction, factor: float = 1.0) -> Prediction:
-    """`point`'s forecast with `source`'s interval half-widths (times `factor`) around it."""
+def recentred(point: Prediction, source: Prediction, factor: float = 1.0, centre: bool = True) -> Prediction:
+    """`point`'s forecast with `source`'s intervals scaled by `factor` around `source`'s own forecast,
+    then moved onto `point`'s forecast (`centre`) or left where they are."""
+    shift = point.mean - source.mean if centre else 0.0
     return Prediction(
         point.mean,
-        {lv: point.mean - (source.mean - lo) * factor for lv, lo in source.lower.items()},
-        {lv: point.mean + (hi - source.mean) * factor for lv, hi in source.upper.items()},
+        {lv: source.mean + shift - (source.mean - lo) * factor for lv, lo in source.lower.items()},
+        {lv: source.mean + shift + (hi - source.mean) * factor for lv, hi in source.upper.items()},
     )
 
 
@@ -74,22 +76,22 @@ def choose_interval_source(
     actuals: Sequence[np.ndarray],
     m: int,
     factors: Sequence[float] = tuple(np.round(np.arange(0.5, 2.01, 0.1), 2)),
-) -> tuple[str, float, float]:
-    """The candidate whose interval widths, recentred on `point` and scaled, give the lowest 95 % MSIS
-    on this (validation) split -> (name, factor, msis)."""
-    best = ("", 1.0, float("inf"))
+) -> tuple[str, float, bool, float]:
+    """The candidate whose intervals, scaled and recentred on `point` or left in place, give the lowest
+    95 % MSIS on this (validation) split -> (name, factor, centre, msis)."""
+    best = ("", 1.0, True, float("inf"))
     for name, preds in candidates.items():
-        for f in factors:
-            scores = [
-                metrics.msis(y, q.lower[95], q.upper[95], x, m)
-                for x, y, q in zip(
-                    histories,
-                    actuals,
-                    (recentred(p, s, f) for p, s in zip(point, preds, strict=True)),
-                    strict=True,
+        for centre in (True, False):
+            for f in factors:
+                moved = (recentred(p, s, f, centre) for p, s in zip(point, preds, strict=True))
+                value = float(
+                    np.mean(
+                        [
+                            metrics.msis(y, q.lower[95], q.upper[95], x, m)
+                            for x, y, q in zip(histories, actuals, moved, strict=True)
+                        ]
+                    )
                 )
-            ]
-            value = float(np.mean(scores))
-            if value < best[2]:
-                best = (name, float(f), value)
+                if value < best[3]:
+                    best = (name, float(f), centre, value)
     return best

@@ -23,6 +23,8 @@ def test_recentred_keeps_the_point_and_takes_the_widths():
     out = ensemble.recentred(_p([10, 10], 1), _p([0, 0], 3), factor=2.0)
     assert out.mean == pytest.approx([10, 10])
     assert out.lower[95] == pytest.approx([4, 4]) and out.upper[95] == pytest.approx([16, 16])
+    kept = ensemble.recentred(_p([10, 10], 1), _p([0, 0], 3), factor=2.0, centre=False)
+    assert kept.mean == pytest.approx([10, 10]) and kept.lower[95] == pytest.approx([-6, -6])
 
 
 def test_choices_on_a_validation_split():
@@ -32,7 +34,7 @@ def test_choices_on_a_validation_split():
     members, owa = ensemble.choose_members({"good": [good], "bad": [bad]}, history, actual, 1, (10.0, 1.0))
     assert members == ("good",) and owa == 0.0
     # the narrow intervals cover the actual values exactly; the wide ones only cost width
-    name, factor, _ = ensemble.choose_interval_source(
+    name, factor, _, _ = ensemble.choose_interval_source(
         [good], {"narrow": [good], "wide": [bad]}, history, actual, 1
     )
     assert name == "narrow" and factor == 0.5
