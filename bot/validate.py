@@ -78,7 +78,7 @@ def validate_project(root: Path | str) -> Report:
 
 def _validate(root: Path, report: Report) -> None:
     from bot.config import load_project
-    from bot.dialogue.domain import load_domain
+    from bot.dialogue.domain import load_domain, responses_from_data
 
     project = report.check("config", lambda: load_project(root, env={}))
     if project is None:
@@ -86,6 +86,9 @@ def _validate(root: Path, report: Report) -> None:
     report.check("pipeline", lambda: _pipeline(project))
     report.check("policies", lambda: _policies(project))
     domain = report.check("domain", lambda: load_domain(project.domain_path))
+    if domain is not None:  # responses may live in data files too (retrieval ones: utter_faq/ask_name)
+        extra = report.check("data responses", lambda: responses_from_data([project.data_path]))
+        domain = domain.with_responses(extra or {})
     nlu = report.check("nlu data", lambda: _nlu_data(project))
     if domain is not None:
         _dialogue_data(project, domain, report)

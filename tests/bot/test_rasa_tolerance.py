@@ -172,3 +172,14 @@ def test_endpoints_version_key_is_accepted_and_a_recipe_other_than_default_is_an
     (root / "config.yml").write_text(CONFIG.replace("recipe: default.v1", "recipe: graph.v1"))
     with pytest.raises(ConfigError, match=r"config.yml: key 'recipe': got 'graph.v1'; Parley runs"):
         load_project(root, env={})
+
+
+def test_validate_knows_retrieval_responses_written_in_data_files(tmp_path, capsys):
+    from bot.cli import main
+
+    chitchat = "- rule: chitchat\n  steps: [{intent: greet}, {action: utter_chitchat}]\n"
+    root = _project(tmp_path, rules=RULES + chitchat)
+    (root / "data" / "responses.yml").write_text(
+        'version: "3.1"\nresponses:\n  utter_chitchat/ask_name:\n  - text: I am Parley.\n'
+    )
+    assert main(["data", "validate", "--project", str(root)]) == 0, capsys.readouterr().out
