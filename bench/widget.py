@@ -28,6 +28,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -157,9 +158,9 @@ def rest_p50(url: str, batches: int = REST_BATCHES, n: int = REST_PER_BATCH) -> 
     with requests.Session() as http:
         for _ in range(batches):
             times = []
-            for i in range(n):
+            for _ in range(n):
                 start = time.perf_counter()
-                body = {"sender": f"rest-{i % 10}", "message": "/greet"}
+                body = {"sender": f"rest-{uuid.uuid4().hex}", "message": "/greet"}  # same work each time
                 http.post(f"{url}/webhooks/rest/webhook", json=body, timeout=30)
                 times.append((time.perf_counter() - start) * 1000)
             medians.append(statistics.median(times))
