@@ -4,10 +4,12 @@
 
 A small real project (regex tokens, char n-grams, the joint intent classifier, rules; trained here) is
 served by real `parley run` processes (gunicorn gthread, 8 threads) on one real redis-server (AOF).
-1. REST throughput and p50, 1 and 2 server processes behind one port (`--workers 1|2`), 8 client
-   threads for a fixed time, each message a new text to one of 64 conversations; worker RSS after it.
-2. p50 with 1,000 and then 100,000 stored conversations (20-turn copies RESTOREd from a real one) and
-   Redis bytes per 20-turn conversation (used_memory growth / conversations added).
+1. REST throughput and p50, 1 and 2 server processes behind one port (`--workers 1|2`, both started,
+   loaded in turn twice each so drifting background load hits both alike), 8 client threads, each
+   message a new text to one of 64 conversations; worker RSS after it.
+2. p50 with 1,000 and then 100,000 stored conversations (20-turn copies RESTOREd from a real one; the
+   AOF rewritten and settled before each measurement) and Redis bytes per 20-turn conversation
+   (used_memory growth / conversations added).
 3. p50 on a conversation of 10 events and on one of 1,000 events.
 4. reminders across a worker kill: 2 `parley worker` processes, 24 reminders, SIGKILL to the process
    group of the one holding RQ's scheduler lock; each reminder fired once / twice+ / never.
@@ -130,6 +132,31 @@ def p50_sequential(server: Server, senders: list[str], n: int) -> float:
     return 1000 * statistics.median(server.send(senders[i % len(senders)], TEXTS[i % 4]) for i in range(n))
 
 
+def settled(client) -> None:
+    """Rewrite the AOF now and wait until Redis is done, so no background rewrite (a fork and a disk
+    write of the whole dataset) falls into a measurement."""
+    if not client.info("persistence").get("aof_rewrite_in_progress"):
+        client.bgrewriteaof()
+    time.sleep(0.5)
+    while client.info("persistence").get("aof_rewrite_in_progress") or client.info("persistence").get(
+        "aof_rewrite_scheduled"
+    ):
+        time.sleep(0.5)
+
+
+def alternate(servers: dict[str, Server], seconds: float, rounds: int = 2) -> dict[str, dict]:
+    """Load each server in turn, `rounds` times, so that drifting background load hits both alike."""
+    totals = {name: {"n": 0, "s": 0.0, "p50": []} for name in servers}
+    for _ in range(rounds):
+        for name, server in servers.items():
+            started = time.monotonic()
+            run = load(server, seconds / rounds)
+            totals[name]["s"] += time.monotonic() - started
+            totals[name]["n"] += run["n"]
+            totals[name]["p50"].append(run["p50_ms"])
+    return {k: {"rps": v["n"] / v["s"], "p50_ms": statistics.median(v["p50"])} for k, v in totals.items()}
+
+
 def stored_conversations(client, total: int, template: bytes, already: int) -> None:
     """Copies of one real 20-turn conversation under new senders, up to `total` stored."""
     pipe = client.pipeline(transaction=False)
@@ -233,8 +260,12 @@ def main() -> int:
     log = work / "server.log"
     try:
         one = Server(project, redis.url, 1, log)
-        r1 = load(one, args.seconds)
+        two = Server(project, redis.url, 2, log)
+        runs = alternate({"one": one, "two": two}, 2 * args.seconds)
+        r1, r2 = runs["one"], runs["two"]
         results.update(rps_1proc=round(r1["rps"], 1), p50_ms_1proc=round(r1["p50_ms"], 1))
+        results.update(rps_2proc=round(r2["rps"], 1), p50_ms_2proc=round(r2["p50_ms"], 1))
+        results["rps_ratio_2_to_1"] = round(r2["rps"] / r1["rps"], 2)
         results["worker_rss_mb"] = round(one.worker_rss_mb(), 1)
 
         # 20 turns of one conversation -> the template every stored conversation copies
@@ -248,13 +279,15 @@ def main() -> int:
         mid = client.info("memory")["used_memory"]
         results["redis_bytes_per_conversation"] = round((mid - before) / 1_000)
         results["memory_usage_of_one_conversation_key"] = client.memory_usage("tracker:{stored0}")
+        settled(client)
         results["p50_ms_1k_conversations"] = round(
-            p50_sequential(one, [f"stored{i}" for i in range(0, 1000, 7)], 60), 1
+            p50_sequential(one, [f"stored{i}" for i in range(0, 1000, 7)], 120), 1
         )
         stored_conversations(client, args.stored, template, 1_000)
         results["stored_conversations"] = args.stored
+        settled(client)
         picks = [f"stored{i}" for i in range(1_000, args.stored, max(args.stored // 140, 1))]
-        results["p50_ms_100k_conversations"] = round(p50_sequential(one, picks, 60), 1)
+        results["p50_ms_100k_conversations"] = round(p50_sequential(one, picks, 120), 1)
 
         for i in range(2):  # 10 events: a greeting (session start + user + bot + listens)
             one.send("short", TEXTS[i])
@@ -270,11 +303,6 @@ def main() -> int:
         results["p50_ms_10_events"] = round(p50_sequential(one, ["short"], 30), 1)
         results["p50_ms_1000_events"] = round(p50_sequential(one, ["long"], 30), 1)
         one.stop()
-
-        two = Server(project, redis.url, 2, log)
-        r2 = load(two, args.seconds)
-        results.update(rps_2proc=round(r2["rps"], 1), p50_ms_2proc=round(r2["p50_ms"], 1))
-        results["rps_ratio_2_to_1"] = round(r2["rps"] / r1["rps"], 2)
         results.update(bench_reminders(project, redis, two, work, 24))
         two.stop()
         results.update(bench_cluster(project, work, 120))
