@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from .benchmarks import LOCAL_MODELS
 from .errors import BadInput
 from .series import Forecast, Prediction, Series
 from .validate import DEFAULT_MAX_HORIZON, check_horizon, check_levels, check_series
+
+if TYPE_CHECKING:  # the neural model imports TensorFlow: only when asked for
+    from .neural import NeuralForecaster
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,11 @@ def _check_model(model: str) -> str:
 
 
 def _neural_predictions(
-    series: Sequence[Series], horizon: int, levels: tuple[int, ...], neural, quick: QuickNeural
+    series: Sequence[Series],
+    horizon: int,
+    levels: tuple[int, ...],
+    neural: NeuralForecaster | None,
+    quick: QuickNeural,
 ) -> list[Prediction]:
     from .neural import NeuralConfig, NeuralForecaster
 
@@ -91,7 +99,7 @@ def predictions(
     horizon: int,
     levels: tuple[int, ...],
     model: str,
-    neural=None,
+    neural: NeuralForecaster | None = None,
     quick: QuickNeural = QuickNeural(),
 ) -> list[Prediction]:
     """One model's `Prediction` per series (inputs already checked)."""
@@ -116,7 +124,7 @@ def forecast(
     levels: Sequence[int] = (80, 95),
     model: str = "auto",
     max_horizon: int = DEFAULT_MAX_HORIZON,
-    neural=None,
+    neural: NeuralForecaster | None = None,
 ) -> list[Forecast]:
     """Checks everything first (BadInput says what to fix), then forecasts every series."""
     if not series:
