@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from bot.api import auth
 from bot.api.body import require_json_type
@@ -90,6 +90,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if isinstance(exc, ClientDisconnected):  # the body stopped short: slower than the read timeout
+            message = "the request body did not arrive in time (read timeout) or the client went away"
+            return jsonify(error_body(408, "request_timeout", message)), 408
         reason = (exc.name or "error").lower().replace(" ", "_")
         if exc.code == 413:
             reason = "payload_too_large"

@@ -4,27 +4,22 @@ Tracker: each conversation is a Redis list `<prefix>{<sender_id>}` of JSON event
 a conversation's tracker and lock keys in one Redis Cluster slot; bot/stores/cluster.py). Appending is `RPUSH`
 (never a rewrite), and the key's TTL (`record_exp` seconds, 0 = keep forever) is renewed on each append.
 
-Lock: a fair ticket lock per conversation. A message takes a ticket (`INCR`), and waits until the
-"now serving" counter reaches it. Every ticket holds a key with a lifetime that its owner renews while
-it waits or works; a ticket whose key has expired (its worker crashed) is skipped, so no conversation is
-held forever. Both scripts run atomically inside Redis, so any number of server processes can share it.
+Lock: bot/stores/redis_lock.py (a fair ticket lock per conversation, taken atomically, with fencing
+tokens); `RedisLockStore` and `LockTimeout` are re-exported here.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import redis
 
 from bot.dialogue.events import Event, event_from_dict
 from bot.endpoints import describe_url
-from bot.errors import DependencyError, StoreUnavailable
+from bot.errors import StoreUnavailable
 from bot.stores.cluster import connect_cluster, is_cluster, is_cluster_url
 
 log = logging.getLogger(__name__)
@@ -127,110 +122,6 @@ def tracker_key(prefix: str, sender_id: str) -> str:
     return f"{prefix}{{{sender_id}}}"
 
 
-_ACQUIRE = """
--- KEYS[1] ticket counter, KEYS[2] now-serving counter; ARGV[1] my ticket; ARGV[2] ticket key prefix
-local serving = tonumber(redis.call('GET', KEYS[2]) or '1')
-local mine = tonumber(ARGV[1])
-while serving < mine and redis.call('EXISTS', ARGV[2] .. tostring(serving)) == 0 do
-  serving = serving + 1
-end
-redis.call('SET', KEYS[2], tostring(serving), 'EX', 86400)
-return serving
-"""
-
-_RELEASE = """
--- KEYS[1] now-serving counter; ARGV[1] my ticket; ARGV[2] my ticket key
-redis.call('DEL', ARGV[2])
-local serving = tonumber(redis.call('GET', KEYS[1]) or '1')
-if serving == tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], tostring(serving + 1), 'EX', 86400)
-end
-return 1
-"""
-
-
-class LockTimeout(DependencyError):
-    code = "lock_timeout"
-    http_status = 503
-
-
-class RedisLockStore:
-    def __init__(
-        self,
-        client: redis.Redis,
-        *,
-        key_prefix: str = "lock:",
-        lifetime_s: float = 60.0,
-        wait_timeout_s: float = 60.0,
-        poll_s: float = 0.005,
-        url: str = "",
-    ) -> None:
-        self.client = client
-        self.key_prefix = key_prefix
-        self.lifetime_ms = int(lifetime_s * 1000)
-        self.wait_timeout_s = wait_timeout_s
-        self.poll_s = poll_s
-        self.url = url
-        self._acquire = client.register_script(_ACQUIRE)
-        self._release = client.register_script(_RELEASE)
-
-    @contextmanager
-    def lock(self, sender_id: str) -> Iterator[None]:
-        base = f"{self.key_prefix}{{{sender_id}}}"  # {hash tag}: every key of the lock in one cluster slot
-        ticket_key_prefix = f"{base}:ticket:"
-        try:
-            ticket = int(self.client.incr(f"{base}:tickets"))
-            self.client.expire(f"{base}:tickets", 86400)
-            my_key = f"{ticket_key_prefix}{ticket}"
-            self.client.set(my_key, 1, px=self.lifetime_ms)
-            deadline = time.monotonic() + self.wait_timeout_s
-            while (
-                int(
-                    self._acquire(
-                        keys=[f"{base}:tickets", f"{base}:serving"], args=[ticket, ticket_key_prefix]
-                    )
-                )
-                != ticket
-            ):
-                if time.monotonic() > deadline:
-                    self.client.delete(my_key)
-                    raise LockTimeout(
-                        f"conversation {sender_id!r} stayed busy for {self.wait_timeout_s:.0f} s; try again"
-                    )
-                self.client.pexpire(my_key, self.lifetime_ms)
-                time.sleep(self.poll_s)
-        except _REDIS_DOWN as exc:
-            raise self._down(exc) from exc
-        stop = threading.Event()
-        keeper = threading.Thread(target=self._keep_alive, args=(my_key, stop), daemon=True)
-        keeper.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            keeper.join()
-            try:
-                self._release(keys=[f"{base}:serving"], args=[ticket, my_key])
-            except _REDIS_DOWN:
-                log.warning(
-                    "event=lock.release.failed sender=%s (the lock expires after its lifetime)", sender_id
-                )
-
-    def ping(self) -> None:
-        """Raise `StoreUnavailable` when the lock store's Redis cannot be reached or refuses the login."""
-        try:
-            self.client.ping()
-        except _REDIS_DOWN as exc:
-            raise self._down(exc) from exc
-
-    def _down(self, exc: Exception) -> StoreUnavailable:
-        return unavailable(self.url, exc, "REDIS_URL / endpoints.yml lock_store", " (lock store)")
-
-    def _keep_alive(self, key: str, stop: threading.Event) -> None:
-        """Renew the held ticket while the worker is alive; a crash stops renewals and the ticket expires."""
-        interval = max(self.lifetime_ms / 3000.0, 0.05)
-        while not stop.wait(interval):
-            try:
-                self.client.pexpire(key, self.lifetime_ms)
-            except _REDIS_DOWN:
-                return
+# The lock store lives in bot/stores/redis_lock.py (atomic, fenced tickets); imported here for callers
+# that take both stores from this module.
+from bot.stores.redis_lock import LockTimeout, RedisLockStore  # noqa: E402, F401

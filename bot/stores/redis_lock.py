@@ -48,8 +48,12 @@ _TAKE = """
 local mine = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], 86400000)
 redis.call('SET', ARGV[1] .. mine, 1, 'PX', tonumber(ARGV[2]))
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('SET', KEYS[2], mine, 'PX', 86400000)
+if redis.call('EXISTS', KEYS[2]) == 0 then  -- no one served yet: the oldest live ticket goes first
+  local first = mine
+  for t = mine - 1, math.max(1, mine - 64), -1 do
+    if redis.call('EXISTS', ARGV[1] .. t) == 1 then first = t end
+  end
+  redis.call('SET', KEYS[2], first, 'PX', 86400000)
 end
 return mine
 """

@@ -135,7 +135,11 @@ def client(project: Path, agent: Agent, redis_server, redis_client):
         load_channels({}),
         RedisMediaStore(redis_client),
     )
-    return create_app(services).test_client()
+    from bot.api.auth import AuthSettings
+
+    client = create_app(services, AuthSettings(token="conversation-api-token")).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer conversation-api-token"  # the API needs it
+    return client
 
 
 def test_trigger_intent_runs_the_bot_as_if_the_user_said_it(client):
