@@ -122,19 +122,26 @@ def run_set(
             preds[split]["nbeats"] = [scale_intervals(q, tuned["nbeats_interval_scale"]) for q in p]
             times[split]["nbeats"] = (nn.train_seconds, fsecs)
             tuned[f"nbeats_{split}_reused_trained_model"] = reused
-    # the ensemble: members, then the interval source and width, chosen on the validation split only
+    # the ensemble: members, a blend partner, then the interval source and width, chosen on validation only
     dv = data[tuned["chosen_on"]]
     pv = preds[tuned["chosen_on"]]
     n2v = score(dv, pv["naive2"])
     candidates = {k: v for k, v in pv.items() if k != "naive"}
     members, val_owa = ensemble.choose_members(candidates, dv.train, dv.test, dv.m, (n2v.smape, n2v.mase))
     point = [ensemble.median([pv[m][i] for m in members]) for i in range(len(dv.ids))]
+    partner, weight, val_owa = ensemble.choose_blend(
+        point, candidates, dv.train, dv.test, dv.m, (n2v.smape, n2v.mase)
+    )
+    if partner is not None:
+        point = [ensemble.blend(a, b, weight) for a, b in zip(point, pv[partner], strict=True)]
     source, factor, centre, val_msis = ensemble.choose_interval_source(
         point, candidates, dv.train, dv.test, dv.m
     )
     tuned.update(
         {
             "ensemble_members": list(members),
+            "ensemble_blend_partner": partner,
+            "ensemble_blend_weight": weight,
             "ensemble_validation_owa": round(val_owa, 4),
             "ensemble_interval_source": source,
             "ensemble_interval_scale": factor,
@@ -143,22 +150,29 @@ def run_set(
         }
     )
     log.info(
-        "event=bench.ensemble set=%s members=%s validation_owa=%.4f intervals=%s x%.2f msis=%.3f",
+        "event=bench.ensemble set=%s members=%s blend=%s w=%.2f validation_owa=%.4f intervals=%s x%.2f "
+        "msis=%.3f",
         name,
         members,
+        partner,
+        weight,
         val_owa,
         source,
         factor,
         val_msis,
     )
     result: dict = {"tuned": tuned}
+
+    def point_of(ps: dict, i: int):
+        p = ensemble.median([ps[m][i] for m in members])
+        return p if partner is None else ensemble.blend(p, ps[partner][i], weight)
+
     for split, d in data.items():
         ps = preds[split]
         ps["ensemble"] = [
-            ensemble.recentred(ensemble.median([ps[m][i] for m in members]), ps[source][i], factor, centre)
-            for i in range(len(d.ids))
+            ensemble.recentred(point_of(ps, i), ps[source][i], factor, centre) for i in range(len(d.ids))
         ]
-        used = set(members) | {source}
+        used = set(members) | {source} | ({partner} if partner else set())
         times[split]["ensemble"] = tuple(sum(times[split][m][k] for m in used) for k in (0, 1))
         n2 = score(d, ps["naive2"])
         scores = {m: score(d, p, (n2.smape, n2.mase), *times[split][m]) for m, p in ps.items()}

@@ -1,5 +1,5 @@
-"""Ensembles of model outputs: the median, per step, of the members' forecasts and interval bounds, and
-the choice of members by their validation OWA."""
+"""Ensembles of model outputs: the median, per step, of the members' forecasts and interval bounds, a
+weighted blend of two, and the choices (members, blend weight, interval source) by validation scores."""
 
 from __future__ import annotations
 
@@ -21,6 +21,37 @@ def median(preds: Sequence[Prediction]) -> Prediction:
         {lv: np.median([p.lower[lv] for p in preds], axis=0) for lv in levels},
         {lv: np.median([p.upper[lv] for p in preds], axis=0) for lv in levels},
     )
+
+
+def blend(a: Prediction, b: Prediction, weight: float) -> Prediction:
+    """weight * a + (1 - weight) * b, forecasts and bounds."""
+    w = float(weight)
+    return Prediction(
+        w * a.mean + (1 - w) * b.mean,
+        {lv: w * a.lower[lv] + (1 - w) * b.lower[lv] for lv in a.lower},
+        {lv: w * a.upper[lv] + (1 - w) * b.upper[lv] for lv in a.upper},
+    )
+
+
+def choose_blend(
+    base: Sequence[Prediction],
+    candidates: Mapping[str, Sequence[Prediction]],
+    histories: Sequence[np.ndarray],
+    actuals: Sequence[np.ndarray],
+    m: int,
+    naive2: tuple[float, float],
+    weights: Sequence[float] = (0.95, 0.9, 0.85, 0.8, 0.75, 0.7),
+) -> tuple[str | None, float, float]:
+    """The partner and weight w for w * base + (1 - w) * partner with the best validation OWA ->
+    (partner or None when no blend beats base alone, w, owa)."""
+    best: tuple[str | None, float, float] = (None, 1.0, set_owa(base, histories, actuals, m, *naive2))
+    for name, preds in candidates.items():
+        for w in weights:
+            mixed = [blend(a, b, w) for a, b in zip(base, preds, strict=True)]
+            score = set_owa(mixed, histories, actuals, m, *naive2)
+            if score < best[2]:
+                best = (name, float(w), score)
+    return best
 
 
 def set_owa(

@@ -38,3 +38,13 @@ def test_choices_on_a_validation_split():
         [good], {"narrow": [good], "wide": [bad]}, history, actual, 1
     )
     assert name == "narrow" and factor == 0.5
+
+
+def test_blend_and_its_weight():
+    out = ensemble.blend(_p([10, 10], 2), _p([0, 20], 2), 0.75)
+    assert out.mean == pytest.approx([7.5, 12.5]) and out.lower[95] == pytest.approx([5.5, 10.5])
+    history, actual = [np.arange(10.0)], [np.array([8.0, 8.0])]
+    partner, weight, _ = ensemble.choose_blend(
+        [_p([10, 10], 1)], {"low": [_p([0, 0], 1)]}, history, actual, 1, (1, 1)
+    )
+    assert partner == "low" and weight == 0.8  # 0.8 * 10 + 0.2 * 0 = 8
