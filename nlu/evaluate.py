@@ -6,6 +6,7 @@ cross-validation. Like `rasa test nlu`, into one output folder:
     intent_histogram.png          confidence of correct vs wrong predictions
     entity_report.json            per entity precision / recall / f1 on exact spans, micro and macro averages
     errors.json                   every example with a wrong intent or wrong entities
+    response_selection_report.json  (with a ResponseSelector) per `faq/<key>`, as for the intents
     cross_validation.json         (with --cross-validation) per-fold figures, mean and std
 """
 
@@ -42,6 +43,7 @@ class EvaluationSummary:
     intent_weighted_f1: float
     entity_micro_f1: float | None
     out_dir: Path
+    response_selection_accuracy: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
@@ -156,7 +158,11 @@ def write_reports(
     correct = [t == p for t, p in zip(truth, predicted, strict=True)]
     plot_histogram(confidences, correct, out_dir / "intent_histogram.png")
     has_entities = any(ex.entities for ex in examples)
+    selection = response_selection_report(examples, results)
+    if selection is not None:
+        _write_json(out_dir / "response_selection_report.json", selection)
     return EvaluationSummary(
+        response_selection_accuracy=None if selection is None else selection["accuracy"],
         examples=len(examples),
         intent_accuracy=intents["accuracy"],
         intent_macro_f1=intents["macro avg"]["f1-score"],
@@ -164,6 +170,22 @@ def write_reports(
         entity_micro_f1=entities["micro avg"]["f1-score"] if has_entities else None,
         out_dir=out_dir,
     )
+
+
+def response_selection_report(
+    examples: Sequence[Example], results: Sequence[ParseResult]
+) -> dict[str, Any] | None:
+    """Rasa's response selection report: the selected `faq/<key>` against the example's, for the
+    examples of retrieval intents; None without a ResponseSelector."""
+    keyed = [(ex, r) for ex, r in zip(examples, results, strict=True) if ex.response_key]
+    if not keyed or not any(r.response_selector for _, r in keyed):
+        return None
+    predicted = []
+    for ex, r in keyed:
+        found = r.response_selector or {}
+        selector = found.get(ex.intent) or found.get("default") or {}
+        predicted.append((selector.get("response") or {}).get("intent_response_key"))
+    return intent_report([str(ex.response_key) for ex, _ in keyed], predicted)
 
 
 def evaluate_model(model, data: TrainingData, out_dir: Path) -> EvaluationSummary:

@@ -167,3 +167,15 @@ def test_a_rasa_pipeline_runs_it_after_the_classifier_and_names_rasas_other_opti
     assert names.index("ResponseSelector") == names.index("IntentEntityClassifier") + 1
     assert out[names.index("ResponseSelector")] == {"name": "ResponseSelector", "retrieval_intent": "faq"}
     assert "component=ResponseSelector options=epochs" in caplog.text
+
+
+def test_test_nlu_writes_a_response_selection_report(selector_model, tmp_path):
+    import json
+
+    from nlu.data.yaml_reader import read_yaml
+    from nlu.evaluate import evaluate_model
+
+    summary = evaluate_model(selector_model, read_yaml(RETRIEVAL_NLU), tmp_path)
+    report = json.loads((tmp_path / "response_selection_report.json").read_text())
+    assert set(report) >= {"faq/ask_channels", "faq/ask_payment", "chitchat/ask_name", "accuracy"}
+    assert summary.response_selection_accuracy == report["accuracy"] >= 0.9  # its own training data
