@@ -191,14 +191,25 @@ def rest_load(server: Server) -> tuple[float, float]:
     return p50, (server.worker_cpu_s() - before) * 1000 / (REST_BATCHES * REST_PER_BATCH)
 
 
-def held_while(steps: list[dict], key: str, bar: float) -> int:
-    """The most streams held with every step up to it within `bar` (steps in order)."""
+def held_within(steps: list[dict], key: str, bar: float, every: bool = False) -> int:
+    """The most streams held with `key` within `bar`; with `every`, every smaller step within it too."""
     held = 0
     for step in steps:
-        if step[key] > bar:
+        if step[key] <= bar:
+            held = step["streams"]
+        elif every:
             break
-        held = step["streams"]
     return held
+
+
+def judge(steps: list[dict], baseline: float, baseline_cpu: float) -> dict:
+    return {
+        "sse_streams_held": held_within(steps, "rest_p50_ms", 2 * baseline),
+        "sse_streams_held_every_step": held_within(steps, "rest_p50_ms", 2 * baseline, every=True),
+        "sse_streams_held_by_cpu": held_within(
+            steps, "rest_cpu_ms_per_request", 2 * baseline_cpu, every=True
+        ),
+    }
 
 
 def measure_streams(server: Server) -> dict:
@@ -231,8 +242,7 @@ def measure_streams(server: Server) -> dict:
         "rest_idle_p50_ms": round(idle, 1),
         "rest_idle_after_p50_ms": round(idle_after, 1),
         "rest_idle_cpu_ms_per_request": round(baseline_cpu, 2),
-        "sse_streams_held": held_while(steps, "rest_p50_ms", 2 * baseline),
-        "sse_streams_held_by_cpu": held_while(steps, "rest_cpu_ms_per_request", 2 * baseline_cpu),
+        **judge(steps, baseline, baseline_cpu),
         "sse_steps": steps,
     }
 
