@@ -57,7 +57,7 @@ def serve(
     if read_timeout is not None:
         os.environ["PARLEY_READ_TIMEOUT"] = str(read_timeout)  # read by bot/server_worker.py
     channels = load_channels(project.credentials, project.credentials_path)
-    # a held widget stream (Server-Sent Events) parks one gthread thread: size the pool for them
+    # widget streams park a gthread thread each only with widget.hand_off: false: then size the pool
     held = sum(c.limits().get("held_streams", 0) for c in channels)
     options = {
         "bind": f"{host}:{port}",
