@@ -308,6 +308,7 @@ def main() -> None:
     server.start()
     url = f"http://127.0.0.1:{server.port}"
     result: dict = {
+        "command": "python bench/widget.py " + " ".join(sys.argv[1:]),
         "project": project.name,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_avg_1min_at_start": round(os.getloadavg()[0], 2),
