@@ -25,6 +25,7 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.events import Event, UserUttered
 from bot.dialogue.responses import fill_template, has_language
 from bot.languages import LanguageSettings
+from bot.multilingual.alignment import original_spans
 from bot.multilingual.detection import Detection, LanguageDetector, word_count
 from bot.multilingual.switch import native_name, requested_language, spoken_list
 from bot.multilingual.translate import MessageTranslator
@@ -46,9 +47,20 @@ class Incoming:
     language: str  # the conversation's language after this message
     record: dict[str, Any] = field(default_factory=dict)
     reply: str | None = None  # SWITCHED | UNSUPPORTED: the agent answers this and runs no policy
+    translation: Any = field(default=None, compare=False, repr=False)  # the engine's, with its alignment
 
     def annotate(self, parse_data: dict[str, Any]) -> dict[str, Any]:
-        return {**parse_data, KEY: self.record} if self.record else parse_data
+        """The NLU's parse with the language record; entities get their span in the original text
+        where the alignment allows (alignment.py)."""
+        if not self.record:
+            return parse_data
+        out = {**parse_data, KEY: self.record}
+        if self.translation is not None and parse_data.get("entities"):
+            original = str(self.record.get("original", ""))
+            out["entities"] = original_spans(
+                parse_data["entities"], self.translation, original, self.nlu_text
+            )
+        return out
 
 
 class Multilingual:
@@ -99,11 +111,12 @@ class Multilingual:
             record["unsupported"] = detection.unsupported or requested
         if language == self.bot or reply is not None:
             return Incoming(text, language, record, reply)
-        translation = self.translator.text(text, language, self.bot)
+        result = self.translator.aligned(text, language, self.bot)
+        translation = None if result is None else str(result.text)
         record.update(original=text, translation=translation, machine_translated=translation is not None)
         if translation is None:
             record["translation_failed"] = True
-        return Incoming(translation or text, language, record, reply)
+        return Incoming(translation or text, language, record, reply, result)
 
     def _confident(self, detection: Detection, text: str) -> bool:
         floor = self.settings.detection

@@ -26,7 +26,9 @@ _PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
 class TranslationEngine(Protocol):
     """What `translation.service.TranslationService` offers: each result has `.text`."""
 
-    def translate(self, texts: Sequence[str], source: str, target: str, *, beam: int = 4) -> list[Any]: ...
+    def translate(
+        self, texts: Sequence[str], source: str, target: str, *, beam: int = 4, alignments: bool = False
+    ) -> list[Any]: ...
 
 
 class MessageTranslator:
@@ -35,7 +37,7 @@ class MessageTranslator:
     ) -> None:
         self.engine, self.beam_in, self.beam_out = engine, beam_in, beam_out
         self.cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, str, str, int], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str, int], Any] = OrderedDict()
         self._lock = threading.Lock()
         self.failures = 0
 
@@ -43,6 +45,14 @@ class MessageTranslator:
         """`text` in `target`, or None when the engine failed (logged)."""
         if source == target or not text.strip():
             return text
+        result = self.aligned(text, source, target, beam)
+        return None if result is None else result.text
+
+    def aligned(self, text: str, source: str, target: str, beam: int | None = None) -> Any | None:
+        """The engine's translation of `text` with its alignment (`.text`, `.alignment`, `.source_tokens`,
+        `.target_tokens`), or None when the engine failed (logged)."""
+        if source == target or not text.strip():
+            return _Result(text)
         beam = beam or self.beam_in
         key = (source, target, text, beam)
         with self._lock:
@@ -50,7 +60,7 @@ class MessageTranslator:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         try:
-            result = self.engine.translate([text], source, target, beam=beam)[0].text
+            result = self.engine.translate([text], source, target, beam=beam, alignments=True)[0]
         except Exception as exc:  # noqa: BLE001 - any engine failure: the caller keeps the original text
             self.failures += 1
             log.warning(
@@ -91,19 +101,35 @@ class MessageTranslator:
 @dataclass(frozen=True)
 class _Result:
     text: str
+    alignment: Any = None
+    source_tokens: tuple[str, ...] | None = None
+    target_tokens: tuple[str, ...] | None = None
 
 
 class DictTranslation:
     """The engine's test double: known translations per pair; an unknown text comes back as `[xx] text`."""
 
-    def __init__(self, table: Mapping[tuple[str, str], Mapping[str, str]], fail: bool = False) -> None:
+    def __init__(
+        self,
+        table: Mapping[tuple[str, str], Mapping[str, str]],
+        fail: bool = False,
+        alignments: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`alignments`: source text -> (alignment rows, source pieces, target pieces), for some texts."""
         self.table = {pair: dict(texts) for pair, texts in table.items()}
         self.fail = fail
+        self.alignments = dict(alignments or {})
         self.calls: list[tuple[str, str, str]] = []
 
-    def translate(self, texts: Sequence[str], source: str, target: str, *, beam: int = 4) -> list[_Result]:
+    def translate(
+        self, texts: Sequence[str], source: str, target: str, *, beam: int = 4, alignments: bool = False
+    ) -> list[_Result]:
         if self.fail:
             raise RuntimeError(f"the {source}-{target} model is broken")
         self.calls.extend((source, target, t) for t in texts)
         known = self.table.get((source, target), {})
-        return [_Result(known.get(t, f"[{target}] {t}")) for t in texts]
+        out = []
+        for t in texts:
+            rows, src, tgt = self.alignments.get(t, (None, None, None)) if alignments else (None, None, None)
+            out.append(_Result(known.get(t, f"[{target}] {t}"), rows, src, tgt))
+        return out
