@@ -257,6 +257,50 @@ ROWS = [
     ("slack", "duplicate_replies", "slack: duplicate replies in a retry storm", "", "0", lambda v, r: v == 0),
     ("slack", "forged_accepted", "slack: forged requests accepted of 1,000", "", "0", lambda v, r: v == 0),
     ("slack", "lost_replies", "slack: replies lost with 20 % API failures", "", "0", lambda v, r: v == 0),
+    # scale-out (issue 18)
+    ("scale", "rps_1proc", "scale: REST throughput, 1 process", "req/s", "report", None),
+    (
+        "scale",
+        "rps_2proc",
+        "scale: REST throughput, 2 processes on one Redis",
+        "req/s",
+        ">= 1.2x one",
+        lambda v, r: v >= 1.2 * r["rps_1proc"],
+    ),
+    (
+        "scale",
+        "p50_ms_100k_conversations",
+        "scale: p50 with 100k stored conversations",
+        "ms",
+        "<= 1.2x the 1k p50",
+        lambda v, r: v <= 1.2 * r["p50_ms_1k_conversations"],
+    ),
+    (
+        "scale",
+        "redis_bytes_per_conversation",
+        "scale: Redis bytes per 20-turn conversation",
+        "B",
+        "report",
+        None,
+    ),
+    (
+        "scale",
+        "reminders_duplicated",
+        "scale: reminders duplicated across a worker kill",
+        "",
+        "0",
+        lambda v, r: v == 0,
+    ),
+    ("scale", "reminders_lost", "scale: reminders lost across a worker kill", "", "0", lambda v, r: v == 0),
+    (
+        "scale",
+        "cluster_lost",
+        "scale: messages lost on the cluster with a master restart",
+        "",
+        "0",
+        lambda v, r: v == 0,
+    ),
+    ("scale", "worker_rss_mb", "scale: bot worker RSS", "MB", "<= 800", lambda v, r: v <= 800),
 ]
 
 
