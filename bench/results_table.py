@@ -257,6 +257,33 @@ ROWS = [
     ("slack", "duplicate_replies", "slack: duplicate replies in a retry storm", "", "0", lambda v, r: v == 0),
     ("slack", "forged_accepted", "slack: forged requests accepted of 1,000", "", "0", lambda v, r: v == 0),
     ("slack", "lost_replies", "slack: replies lost with 20 % API failures", "", "0", lambda v, r: v == 0),
+    # multilingual (issue 16)
+    (
+        "multilingual",
+        "langid_acc",
+        "multilingual: language identification, 600 xSID sentences",
+        "",
+        ">= 0.99",
+        lambda v, r: v >= 0.99,
+    ),
+    (
+        "multilingual",
+        "translate_in_p50_ms",
+        "multilingual: translate-in p50",
+        "ms",
+        "<= 60",
+        lambda v, r: v <= 60,
+    ),
+    ("multilingual", "xsid_en_intent_acc", "multilingual: xSID intent accuracy, English", "", "report", None),
+    (
+        "multilingual",
+        "xsid_de_intent_acc",
+        "multilingual: xSID intent accuracy, German via NMT",
+        "",
+        "report",
+        None,
+    ),
+    ("multilingual", "xsid_de_over_en", "  German / English", "", ">= 0.90", lambda v, r: v >= 0.90),
     # scale-out (issue 18)
     ("scale", "rps_1proc", "scale: REST throughput, 1 process", "req/s", "report", None),
     (
