@@ -94,6 +94,13 @@ def _validate(root: Path, report: Report) -> None:
         _dialogue_data(project, domain, report)
         if nlu is not None:
             _intents(nlu, domain, report)
+    if nlu is not None and nlu.retrieval_intents:
+        names = {str(item.get("name")) if isinstance(item, dict) else str(item) for item in project.pipeline}
+        if "ResponseSelector" not in names:
+            report.warnings.append(
+                f"config: the data has retrieval intents ({', '.join(nlu.retrieval_intents)}) but the "
+                "pipeline no ResponseSelector; utter_<intent> cannot tell which response to give"
+            )
 
 
 def _pipeline(project: Any) -> None:

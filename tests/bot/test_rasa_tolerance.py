@@ -183,3 +183,11 @@ def test_validate_knows_retrieval_responses_written_in_data_files(tmp_path, caps
         'version: "3.1"\nresponses:\n  utter_chitchat/ask_name:\n  - text: I am Parley.\n'
     )
     assert main(["data", "validate", "--project", str(root)]) == 0, capsys.readouterr().out
+
+
+def test_validate_warns_about_retrieval_intents_without_a_response_selector(tmp_path, capsys):
+    from bot.cli import main
+
+    root = _project(tmp_path, nlu=NLU + "- intent: faq/ask_name\n  examples: |\n    - who are you\n")
+    assert main(["data", "validate", "--project", str(root)]) == 0
+    assert "retrieval intents (faq) but the pipeline no ResponseSelector" in capsys.readouterr().out
