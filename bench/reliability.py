@@ -132,29 +132,43 @@ def fault_run(project: Path, store: Redis, users: int) -> dict:
     accepted: dict[str, list[str]] = {}
     guard = threading.Lock()
 
+    faults_done = threading.Event()
+    sent = [0]
+
     def user(i: int) -> None:
-        sender, mine = f"user-{i}", []
-        for j, text in enumerate(SCRIPT):
+        """Talks until the faults are over (and at least one whole script), alternating servers."""
+        sender, mine, j = f"user-{i}", [], 0
+        while j < len(SCRIPT) or not faults_done.is_set():
             url = url_a if (i + j) % 2 == 0 else url_b
-            if say(url, sender, text, f"{sender}-m{j}"):
+            if say(url, sender, SCRIPT[j % len(SCRIPT)], f"{sender}-m{j}"):
                 mine.append(f"{sender}-m{j}")
+            j += 1
         with guard:
             accepted[sender] = mine
+            sent[0] += j
+
+    fault_times: dict[str, float] = {}
+    run_started = time.monotonic()
 
     def faults() -> None:
-        time.sleep(8)
+        time.sleep(2)
         store.kill()
+        fault_times["redis_killed_s"] = time.monotonic() - run_started
         time.sleep(1)
         store.start()
-        time.sleep(6)
+        time.sleep(3)
         workers = subprocess.run(["pgrep", "-P", str(b.pid)], capture_output=True, text=True).stdout.split()
         if workers:
             os.kill(int(workers[0]), signal.SIGKILL)
+            fault_times["worker_killed_s"] = time.monotonic() - run_started
+        time.sleep(3)
+        faults_done.set()
 
     chaos = threading.Thread(target=faults)
     chaos.start()
     with ThreadPoolExecutor(users) as pool:
         list(pool.map(user, range(users)))
+    run_seconds = time.monotonic() - run_started
     chaos.join()
     lost = duplicated = reordered = violations = 0
     for sender, ids in accepted.items():
@@ -175,12 +189,14 @@ def fault_run(project: Path, store: Redis, users: int) -> dict:
     stop(b)
     return {
         "servers": (a, url_a),
-        "messages_sent": users * len(SCRIPT),
+        "messages_sent": sent[0],
         "messages_accepted": sum(len(v) for v in accepted.values()),
         "accepted_lost": lost,
         "duplicated": duplicated,
         "reordered": reordered,
         "lock_violations": violations,
+        "fault_run_s": round(run_seconds, 1),
+        "faults_at_s": {k: round(v, 1) for k, v in fault_times.items()},  # both before fault_run_s: mid-run
     }
 
 
