@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.translation.tfserving_standin import TFServingStandIn
 from translation.errors import ModelServerError, TranslationError
 from translation.export import export
 from translation.service import TranslationService
 from translation.serving import ServerConfig, load_server_config
-
-from tests.translation.tfserving_standin import TFServingStandIn
 
 
 @pytest.fixture(scope="module")
