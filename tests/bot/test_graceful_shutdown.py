@@ -4,61 +4,26 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
 
 from bot.stores.embedded import free_port
+from tests.bot.server_process import start_server, wait_healthy
 
 IN_FLIGHT = 48
-
-
-def _start(project: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_AUTH_TOKEN": "sigterm-token"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--project",
-            str(project),
-            "--port",
-            str(port),
-            "--threads",
-            "4",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server exited early"
-        try:
-            if requests.get(f"{url}/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("server did not become healthy")
 
 
 def test_sigterm_finishes_the_turns_in_flight_and_loses_none(trained_demo, redis_server, redis_client):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = _start(trained_demo, port, redis_server.url)
+    proc = start_server(
+        trained_demo, port, token="sigterm-token", redis_url=redis_server.url, args=["--threads", "4"]
+    )
     try:
-        _wait_healthy(proc, url)
+        wait_healthy(proc, url)
         sent = threading.Barrier(IN_FLIGHT + 1)
 
         def turn(i: int):

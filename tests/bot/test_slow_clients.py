@@ -5,28 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import requests
 
 from bot.stores.embedded import free_port
+from tests.bot.server_process import start_server, wait_healthy
 
 SLOW_CLIENTS = 16  # more than the server's threads
-
-
-def _start(project: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_AUTH_TOKEN": "slow-token"}
-    command = [sys.executable, "-m", "bot.cli", "run", "--project", str(project), "--port", str(port)]
-    return subprocess.Popen(
-        [*command, "--threads", "4", "--read-timeout", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def _slow_client(port: int) -> socket.socket:
@@ -43,17 +29,16 @@ def _slow_client(port: int) -> socket.socket:
 def test_slow_bodies_do_not_hang_the_server(trained_demo, redis_server, redis_client):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = _start(trained_demo, port, redis_server.url)
+    proc = start_server(
+        trained_demo,
+        port,
+        token="slow-token",
+        redis_url=redis_server.url,
+        args=["--threads", "4", "--read-timeout", "2"],
+    )
     slow: list[socket.socket] = []
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline
-            try:
-                if requests.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
+        wait_healthy(proc, url)
         slow = [_slow_client(port) for _ in range(SLOW_CLIENTS)]
         time.sleep(0.5)
         started = time.monotonic()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,54 +12,23 @@ import pytest
 import requests
 
 from bot.stores.embedded import free_port
+from tests.bot.server_process import start_server, wait_healthy
 
 SCRIPT = ["hello", "what can you do?", "thank you", "bye"]
 TOKEN = "two-processes-token"
 
 
-def _start(project: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REDIS_URL": redis_url, "PARLEY_AUTH_TOKEN": TOKEN}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--project",
-            str(project),
-            "--port",
-            str(port),
-            "--threads",
-            "4",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _wait(proc: subprocess.Popen[bytes], url: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "server exited early"
-        try:
-            if requests.get(f"{url}/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("server did not become healthy")
-
-
 @pytest.fixture(scope="module")
 def two_servers(trained_demo: Path, redis_server):
     ports = [free_port(), free_port()]
-    procs = [_start(trained_demo, port, redis_server.url) for port in ports]
+    procs = [
+        start_server(trained_demo, port, token=TOKEN, redis_url=redis_server.url, args=["--threads", "4"])
+        for port in ports
+    ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for proc, url in zip(procs, urls, strict=True):
-            _wait(proc, url)
+            wait_healthy(proc, url)
         yield urls
     finally:
         for proc in procs:
