@@ -42,11 +42,6 @@ def action_class(name: str) -> type[Action]:
         ) from exc
 
 
-def engines_needed(configured: Mapping[str, Any]) -> set[str]:
-    """Which engines the configured actions ask the server for (e.g. {"translation"})."""
-    return {engine for name in configured for engine in action_class(name).engines}
-
-
 def build_model_backed(
     configured: Mapping[str, Mapping[str, Any]], settings_for: Callable[[str, dict[str, Any]], ActionSettings]
 ) -> dict[str, Callable[[], Action]]:

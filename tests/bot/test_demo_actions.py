@@ -49,3 +49,16 @@ def test_the_conversation_so_far_is_summarized_for_a_hand_off(client):
     replies = say(client, "sum-chat", "summarize our conversation")
     text = " ".join(r.get("text") or "" for r in replies)
     assert "forecast visits for the next 2 days" in text
+
+
+def test_the_engines_answer_without_a_conversation(client):
+    summary = client.post("/summarize", json={"text": ARTICLE, "sentences": 2})
+    assert summary.status_code == 200 and len(summary.get_json()["sentences"]) == 2
+    hours = [10 + (i % 24) for i in range(24 * 14)]
+    forecast = client.post(
+        "/forecast", json={"series": [{"id": "s", "values": hours, "freq": "H"}], "horizon": 6}
+    )
+    assert forecast.status_code == 200
+    assert len(forecast.get_json()["forecasts"][0]["mean"]) == 6
+    bad = client.post("/forecast", json={"series": [], "horizon": 6})
+    assert bad.status_code == 400 and "'series'" in bad.get_json()["message"]
