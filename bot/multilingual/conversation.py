@@ -82,11 +82,13 @@ class Multilingual:
     def incoming(self, message: UserMessage, events: Sequence[Event]) -> Incoming:
         current = self.conversation_language(events)
         text = message.text
+        hint = _base(message.language)
         if message.parse_data is not None or (text.startswith("/") and len(text) > 1):
+            if hint in self.settings.users:  # a German page's initial `/greet` greets in German
+                return Incoming(text, str(hint), {"conversation": hint, "source": "channel"})
             return Incoming(text, current, {"conversation": current, "source": "kept"})
         detection = self.detector.detect(text)
         requested = requested_language(text)
-        hint = _base(message.language)
         reply = None
         if requested is not None:
             if requested in self.settings.users:
