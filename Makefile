@@ -8,7 +8,7 @@ PROJECT ?= demo
 PORT   ?= 5005
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test train demo-translation lint bench clean
+.PHONY: run test test-fast test-slow install install-test train demo-translation lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +45,20 @@ train: install demo-translation
 run: train
 	$(PARLEY) run --project $(PROJECT) --port $(PORT)
 
-test: install
+# `make test` = the default suite (pytest's addopts deselect `slow`), then the slow tests as a second,
+# separate pytest run, so CI runs both and a failure says which step it was. On 2 cores: ~9-12 min + ~9 min.
+test: test-fast test-slow
+
+test-fast: install
 	@command -v chromium >/dev/null || if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is missing: the widget's browser tests skip (as root: apt-get install chromium)"; fi
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
+
+# the tests marked `slow` (full demo translation recipe, training budgets, worker kill and restart,
+# a fresh hub-module build), excluded from the default run
+test-slow: install
+	$(VENV)/bin/pytest -m slow -q
 
 lint: install
 	$(VENV)/bin/ruff check bot nlu translation actions tests bench
