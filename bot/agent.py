@@ -1,8 +1,15 @@
 """The one entry point every channel calls: `Agent.handle(UserMessage) -> list of responses`.
 
-    lock(sender) -> events from the store -> (new session?) -> nlu.parse -> store the user event
-    -> slot mappings fill slots -> loop: policies predict, the action runs, its events are stored
+    lock(sender) -> claim it with the lock's ticket -> the latest session's events from the store
+    -> (new session?) -> nlu.parse -> store the user event -> slot mappings fill slots
+    -> loop: policies predict, the action runs, its events are stored
     -> until action_listen (or `max_predictions` actions in one turn)
+
+Sessions (bot/dialogue/sessions.py, Rasa's `session_config`): a turn loads only the latest session,
+and starts a new one first when that one expired (by `clock`) or grew long; `tracker()` reads all.
+
+Fencing (bot/stores/fencing.py): every append carries the turn's lock ticket, refused (`StaleLock`,
+a 503, nothing stored) once the turn outlived its lock and another turn took the conversation.
 
 The user's message is stored before anything can fail, and each action's events are stored as they
 happen, so the log always holds what was accepted. When the action server fails (times out, is down,
@@ -43,10 +50,12 @@ from bot.dialogue.model import DialogueModel
 from bot.dialogue.policies.base import Prediction
 from bot.dialogue.reminders import identity, why_not_fire
 from bot.dialogue.resolver import ActionResolver
+from bot.dialogue.sessions import rollover_reason
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import ACTION_LISTEN, Tracker
 from bot.errors import NotFound
-from bot.stores.base import LockStore, TrackerStore
+from bot.stores.base import LockStore, TrackerStore, session_start_index
+from bot.stores.fencing import FencedTurns
 
 if TYPE_CHECKING:
     from bot.config import ActionEndpoint
@@ -86,10 +95,12 @@ class Agent:
         action_endpoint: ActionEndpoint | None = None,
         reminders: ReminderSink | None = None,
         multilingual: Multilingual | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """`extra_actions`: the project's own actions (custom Python, model-backed), name -> factory.
         `reminders`: where `reminder` / `cancel_reminder` events go (the server: the Redis job queue).
-        `multilingual`: users in several languages, translated in and out (bot/multilingual)."""
+        `multilingual`: users in several languages, translated in and out (bot/multilingual).
+        `clock`: the time (time.time) session expiry is measured by."""
         extra = getattr(dialogue, "extra_responses", None) or {}
         if extra:
             domain = domain.with_responses({n: parse_variations(n, v, "model") for n, v in extra.items()})
@@ -105,11 +116,13 @@ class Agent:
         self.actions = ActionResolver(domain, extra_actions, remote)
         self.reminders = reminders
         self.multilingual = multilingual
+        self.clock = clock
+        self.turns = FencedTurns(lock_store, tracker_store)  # the lock, and the ticket fencing appends
 
     # ------------------------------------------------------------------ public
     def handle(self, message: UserMessage, output: OutputChannel | None = None) -> list[dict[str, Any]]:
         """Handle one user message; each reply goes to `output` (if given) and is returned."""
-        with self.lock_store.lock(message.sender_id):
+        with self.turns.hold(message.sender_id):
             tracker = self._tracker(message.sender_id)
             self._maybe_start_session(tracker, message.input_channel)
             incoming = self.multilingual.incoming(message, tracker.events) if self.multilingual else None
@@ -140,7 +153,7 @@ class Agent:
     ) -> tuple[Tracker, list[dict[str, Any]]]:
         """Inject an intent as if the user said it (external events, reminders) -> tracker, replies."""
         user = self._external(intent, entities, input_channel, {})
-        with self.lock_store.lock(sender_id):
+        with self.turns.hold(sender_id):
             tracker = self._tracker(sender_id)
             self._maybe_start_session(tracker, input_channel)
             said = self._handle_user_event(tracker, user, input_channel)
@@ -155,9 +168,9 @@ class Agent:
         the replies (also written to `output`)."""
         meta = {"reminder": identity(reminder)}
         user = self._external(reminder.intent, reminder.entities, "reminder", meta)
-        with self.lock_store.lock(sender_id):
+        with self.turns.hold(sender_id):
             tracker = self._tracker(sender_id)
-            reason = why_not_fire(tracker.events, reminder)
+            reason = why_not_fire(self.tracker_store.events(sender_id), reminder)
             if reason is not None:
                 log.info(
                     "event=reminder.skipped sender=%s name=%s reason=%s", sender_id, reminder.name, reason
@@ -184,13 +197,15 @@ class Agent:
         return self.nlu.parse(text).to_dict()
 
     def tracker(self, sender_id: str) -> Tracker:
-        return self._tracker(sender_id)
+        """The whole conversation, every session (Rasa's full tracker)."""
+        return Tracker(sender_id, self.tracker_store.events(sender_id), self.domain.initial_slots())
 
     def append_events(self, sender_id: str, events: list[Event]) -> Tracker:
-        with self.lock_store.lock(sender_id):
+        """Posted events (checked by the caller) -> the whole conversation; `TrackerFull`: none stored."""
+        with self.turns.hold(sender_id):
             tracker = self._tracker(sender_id)
             self._append(tracker, events)
-            return tracker
+            return self.tracker(sender_id)
 
     def action(self, name: str) -> DialogueAction:
         action = self.actions.resolve(name)
@@ -202,13 +217,13 @@ class Agent:
         return action
 
     # ------------------------------------------------------------------ internals
-    def _tracker(self, sender_id: str) -> Tracker:
-        return Tracker(sender_id, self.tracker_store.events(sender_id), self.domain.initial_slots())
+    def _tracker(self, sender_id: str) -> Tracker:  # the latest session: what a turn predicts from
+        return Tracker(sender_id, self.tracker_store.session_events(sender_id), self.domain.initial_slots())
 
     def _append(self, tracker: Tracker, events: list[Event]) -> None:
         if not events:
             return
-        self.tracker_store.append(tracker.sender_id, events)
+        self.tracker_store.append(tracker.sender_id, events, fence=self.turns.token)
         tracker.events.extend(events)
         for event in events:
             if not isinstance(event, ReminderScheduled | ReminderCancelled):
@@ -263,19 +278,20 @@ class Agent:
         return said
 
     def _maybe_start_session(self, tracker: Tracker, channel: str) -> None:
-        expiry_min = self.domain.session_config.session_expiration_time
-        started = any(isinstance(e, SessionStarted) for e in tracker.events)
-        expired = (
-            started
-            and expiry_min > 0
-            and tracker.events
-            and time.time() - tracker.events[-1].timestamp > expiry_min * 60
-        )
-        if started and not expired:
-            return
+        """`action_session_start` on the first message, or when bot/dialogue/sessions.py says the
+        session is over; the tracker then holds the new session only."""
+        if any(isinstance(e, SessionStarted) for e in tracker.events):
+            cap = getattr(self.tracker_store, "max_events", 0) or 0
+            reason = rollover_reason(tracker.events, self.domain.session_config, self.clock(), cap)
+            if reason is None:
+                return
+            log.info("event=session.rollover sender=%s reason=%s", tracker.sender_id, reason)
         said, events = self._execute("action_session_start", tracker, channel)
         # as Rasa logs it: the action, then its events (session_started, carried-over slots, listen)
         self._append(tracker, [ActionExecuted(name="action_session_start", confidence=1.0), *events])
+        start = session_start_index(tracker.events)
+        if start:
+            del tracker.events[:start]
 
     def _run_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
         said: list[dict[str, Any]] = []
@@ -341,7 +357,12 @@ class Agent:
             exc,
         )
         code = exc.code
-        message = self.domain.render("utter_action_failed", tracker.slots, channel) or {"text": APOLOGY}
+        language = self.multilingual.outgoing(tracker.events) if self.multilingual else None
+        if language is not None:  # in the user's language too
+            slots = dict(tracker.slots)
+            message = language.builtin(self.domain, "utter_action_failed", APOLOGY, slots, channel)
+        else:
+            message = self.domain.render("utter_action_failed", tracker.slots, channel) or {"text": APOLOGY}
         self._append(
             tracker,
             [

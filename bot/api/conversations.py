@@ -8,10 +8,9 @@ from bot.api.body import json_object, json_value
 from bot.api.event_schema import validate_entities, validate_events
 from bot.dialogue.events import event_from_dict
 from bot.dialogue.story_writer import tracker_to_story
-from bot.errors import PayloadTooLarge, ValidationFailed
+from bot.errors import ValidationFailed
 
 bp = Blueprint("conversations", __name__)
-MAX_TRACKER_EVENTS = 20_000  # posted events may not grow a tracker past this
 
 
 @bp.get("/conversations/<sender_id>/tracker")
@@ -33,12 +32,8 @@ def append_events(sender_id: str):
             events.append(event_from_dict(item))
         except ValueError as exc:
             raise ValidationFailed(f"event {i}: {exc}") from exc
-    held = len(agent.tracker(sender_id).events)
-    if held + len(events) > MAX_TRACKER_EVENTS:
-        raise PayloadTooLarge(
-            f"conversation {sender_id!r} has {held} events; {len(events)} more would pass the limit "
-            f"of {MAX_TRACKER_EVENTS}"
-        )
+    # the store checks its cap (tracker_store max_events) in the same atomic step as the append: a 400
+    # `tracker_full` naming the limit when the latest session would pass it, and nothing is stored
     tracker = agent.append_events(sender_id, events)
     return jsonify(tracker.to_dict())
 

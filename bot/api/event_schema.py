@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from bot.dialogue.domain import Domain
-from bot.errors import PayloadTooLarge, ValidationFailed
+from bot.errors import ValidationFailed
 
 MAX_EVENTS_PER_REQUEST = 1000
 MAX_TEXT_CHARS = 20_000
@@ -165,7 +165,9 @@ def validate_events(items: list[Any], domain: Domain, known_action: Callable[[st
     """Raise a 400 naming the first posted event that does not fit its type (nothing is stored).
     `known_action(name)`: whether a `followup` may name that action (else the next turn would fail)."""
     if len(items) > MAX_EVENTS_PER_REQUEST:
-        raise PayloadTooLarge(f"{len(items)} events in one request; the limit is {MAX_EVENTS_PER_REQUEST}")
+        raise ValidationFailed(
+            f"{len(items)} events in one request; the limit is {MAX_EVENTS_PER_REQUEST}: post them in parts"
+        )
     for i, item in enumerate(items):
         try:
             event = _EVENT.validate_python(item)

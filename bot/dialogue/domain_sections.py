@@ -89,13 +89,34 @@ def parse_form(name: str, spec: Any, source: str) -> FormSpec:
     return FormSpec(name, tuple(required), tuple(as_tuple(spec.get("ignored_intents"))))
 
 
+_SESSION_KEYS = ("session_expiration_time", "carry_over_slots_to_new_session")
+
+
 def parse_session(raw: Any, source: str) -> SessionConfig:
+    """Rasa's `session_config`: `session_expiration_time` (minutes, default 60; 0 = sessions never
+    expire) and `carry_over_slots_to_new_session` (default true). Unknown keys and wrong types are errors
+    naming the key."""
     if not isinstance(raw, dict):
         raise ConfigError(source, "session_config", "must be a mapping")
-    unknown = set(raw) - {"session_expiration_time", "carry_over_slots_to_new_session"}
+    unknown = sorted(str(k) for k in set(raw) - set(_SESSION_KEYS))
     if unknown:
-        raise ConfigError(source, f"session_config.{sorted(unknown)[0]}", "unknown key")
+        raise ConfigError(
+            source, f"session_config.{unknown[0]}", f"unknown key; valid: {', '.join(_SESSION_KEYS)}"
+        )
     expiry = raw.get("session_expiration_time", 60)
-    if not isinstance(expiry, int | float):
-        raise ConfigError(source, "session_config.session_expiration_time", "must be a number of minutes")
-    return SessionConfig(float(expiry), bool(raw.get("carry_over_slots_to_new_session", True)))
+    if expiry is None:
+        expiry = 60
+    if isinstance(expiry, bool) or not isinstance(expiry, int | float) or not 0 <= expiry < float("inf"):
+        raise ConfigError(
+            source,
+            "session_config.session_expiration_time",
+            f"must be a number of minutes, 0 or more (0: sessions never expire), got {expiry!r}",
+        )
+    carry = raw.get("carry_over_slots_to_new_session", True)
+    if carry is None:
+        carry = True
+    if not isinstance(carry, bool):
+        raise ConfigError(
+            source, "session_config.carry_over_slots_to_new_session", f"must be true or false, got {carry!r}"
+        )
+    return SessionConfig(float(expiry), carry)

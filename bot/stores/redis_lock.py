@@ -12,8 +12,12 @@ the skipped one waiting 60 s for a 503. Waiting (`_ADVANCE`) renews the waiter's
 "serving" past tickets whose key has expired (their worker died); the holder's keeper thread renews its
 key every lifetime/3 and keeps retrying through a Redis restart, so a lock outlives a crash by at most
 `lifetime_s` (default 5 s) and a live holder keeps it. The ticket is the fencing token: `Lease.held()`
-says whether this holder is still the one being served, and a release that finds it was not is logged
-(`event=lock.lost`).
+says whether this holder is still the one being served, a release that finds it was not is logged
+(`event=lock.lost`), and the tracker store refuses appends from a superseded ticket (bot/stores/redis.py:
+the turn claims the conversation with its ticket, and each append is checked against the claim in the
+same Lua script that pushes it). A new counter (first use, after 24 h idle, or a lock Redis that lost
+its data) starts at the server's clock in milliseconds, so tickets keep growing across such resets and
+a fresh lock is never refused by an older claim.
 
 Every failure here happens before the conversation is touched, so its 503 says "nothing was stored".
 """
@@ -45,6 +49,11 @@ NOT_STORED = "nothing of this message was stored; retry it"
 
 _TAKE = """
 -- KEYS[1] tickets, KEYS[2] serving; ARGV[1] ticket key prefix, ARGV[2] lifetime ms
+if redis.call('EXISTS', KEYS[1]) == 0 then  -- a new counter starts at the server's clock in ms, so a
+  local now = redis.call('TIME')            -- ticket never goes back below a claimed fencing token
+  redis.call('SET', KEYS[1], string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
+  redis.call('DEL', KEYS[2])
+end
 local mine = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], 86400000)
 redis.call('SET', ARGV[1] .. mine, 1, 'PX', tonumber(ARGV[2]))

@@ -66,18 +66,19 @@ def test_a_body_over_the_size_limit_is_413(client):
     assert reply.status_code == 413 and reply.get_json()["reason"] == "payload_too_large"
 
 
-def test_too_many_events_in_one_request_or_in_a_tracker_is_413(client, monkeypatch):
-    from bot.api import conversations
-
+def test_too_many_events_in_one_request_or_in_a_session_is_a_400_naming_the_limit(client, services):
     many = [{"event": "bot", "text": "x"}] * 1001
     reply = client.post("/conversations/many/tracker/events", json=many)
-    assert reply.status_code == 413 and "limit is 1000" in reply.get_json()["message"]
-    monkeypatch.setattr(conversations, "MAX_TRACKER_EVENTS", 5)
+    assert reply.status_code == 400 and "limit is 1000" in reply.get_json()["message"]
+    assert _events(client, "many") == []
+    services.tracker_store.max_events = 5
     five = client.post("/conversations/capped/tracker/events", json=[{"event": "bot", "text": "x"}] * 5)
     assert five.status_code == 200
     full = client.post("/conversations/capped/tracker/events", json={"event": "bot", "text": "one more"})
-    assert full.status_code == 413 and "limit of 5" in full.get_json()["message"]
-    assert len(_events(client, "capped")) == 5
+    error = full.get_json()
+    assert full.status_code == 400 and error["reason"] == "tracker_full", error
+    assert "limit of 5" in error["message"] and error["details"]["limit"] == 5
+    assert len(_events(client, "capped")) == 5  # nothing of the refused request was stored
 
 
 def test_valid_events_of_every_type_are_still_accepted(client):
