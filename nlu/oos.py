@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from nlu.components.fallback import FALLBACK_INTENT
 
 OOS_LABELS: frozenset[str] = frozenset({FALLBACK_INTENT, "out_of_scope"})
@@ -61,3 +63,74 @@ def oos_report(
         oos_f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         accuracy=(right_in + refused_oos) / len(pairs),
     )
+
+
+@dataclass(frozen=True)
+class RefusalChoice:
+    """Thresholds chosen on a development split, and what they gave there."""
+
+    threshold: float  # FallbackClassifier: refuse below this top confidence
+    ambiguity_threshold: float  # FallbackClassifier: refuse when the top two are closer than this
+    detector_threshold: float | None  # OutOfScopeDetector: refuse above this score (None: not used)
+    oos_recall: float
+    inscope_drop: float  # in-scope accuracy lost to refusals (a share of the in-scope examples)
+    inscope_refused: float
+
+
+def refused(
+    confidence: np.ndarray,
+    gap: np.ndarray,
+    score: np.ndarray | None,
+    threshold: float,
+    ambiguity_threshold: float,
+    detector_threshold: float | None,
+) -> np.ndarray:
+    """Which messages the FallbackClassifier (and the OutOfScopeDetector after it) would refuse, from
+    each one's top confidence, the gap to the second and the detector's score (arrays of one length)."""
+    out = (confidence < threshold) | (gap < ambiguity_threshold)
+    if score is not None and detector_threshold is not None:
+        out |= score > detector_threshold
+    return out
+
+
+def tune_refusal(
+    correct: Sequence[bool],
+    is_oos: Sequence[bool],
+    confidence: Sequence[float],
+    gap: Sequence[float],
+    score: Sequence[float] | None = None,
+    *,
+    max_inscope_drop: float = 0.015,
+    thresholds: Sequence[float] = tuple(round(0.05 * i, 2) for i in range(20)),
+    ambiguity_thresholds: Sequence[float] = (0.0, 0.05, 0.1),
+    detector_candidates: int = 400,
+) -> RefusalChoice:
+    """The thresholds with the highest OOS recall whose refusals cost at most `max_inscope_drop` of
+    in-scope accuracy (refusing an in-scope example the classifier got wrong costs nothing); ties go to
+    the smaller loss. `correct`: the closed-set prediction was right (in-scope examples); `is_oos`: the
+    example is out of scope. Meant for a development split, never the test split."""
+    correct_a, oos_a = np.asarray(correct, bool), np.asarray(is_oos, bool)
+    conf, gap_a = np.asarray(confidence, float), np.asarray(gap, float)
+    score_a = None if score is None else np.asarray(score, float)
+    if not oos_a.any() or oos_a.all():
+        raise ValueError("tuning needs both in-scope and out-of-scope examples")
+    inscope = ~oos_a
+    candidates: list[float | None] = [None]
+    if score_a is not None:
+        qs = np.quantile(score_a[inscope], np.linspace(0.5, 1.0, detector_candidates))
+        candidates += [float(q) for q in np.unique(qs)]
+    best: tuple | None = None
+    for t in thresholds:
+        for a in ambiguity_thresholds:
+            for d in candidates:
+                r = refused(conf, gap_a, score_a, t, a, d)
+                drop = float(np.mean(r[inscope] & correct_a[inscope]))
+                if drop > max_inscope_drop:
+                    continue
+                recall = float(np.mean(r[oos_a]))
+                key = (recall, -drop)
+                if best is None or key > best[0]:
+                    best = (key, RefusalChoice(t, a, d, recall, drop, float(np.mean(r[inscope]))))
+    if best is None:  # nothing within the budget: refuse nothing
+        return RefusalChoice(0.0, 0.0, None, 0.0, 0.0, 0.0)
+    return best[1]

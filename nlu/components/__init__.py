@@ -8,6 +8,7 @@ from nlu.components.classifier import IntentEntityClassifier
 from nlu.components.duckling import DucklingEntityExtractor
 from nlu.components.fallback import FallbackClassifier
 from nlu.components.hub_featurizer import HubFeaturizer
+from nlu.components.oos_detector import OutOfScopeDetector
 from nlu.components.regex_extractor import RegexEntityExtractor
 from nlu.components.response_selector import ResponseSelector
 from nlu.components.synonyms import EntitySynonymMapper
@@ -24,6 +25,7 @@ REGISTRY: dict[str, type[Component]] = {
     "ResponseSelector": ResponseSelector,
     "EntitySynonymMapper": EntitySynonymMapper,
     "FallbackClassifier": FallbackClassifier,
+    "OutOfScopeDetector": OutOfScopeDetector,
 }
 
 

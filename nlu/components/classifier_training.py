@@ -25,13 +25,22 @@ log = logging.getLogger(__name__)
 
 
 def train_classifier(
-    cfg: ClassifierConfig, messages: list[Message], data: TrainingData
+    cfg: ClassifierConfig, messages: list[Message], data: TrainingData, seed: int | None = None
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """(Keras model, meta, training summary) for `messages`, early-stopped on a held-out slice."""
+    """(Keras model, meta, training summary) for `messages`, early-stopped on a held-out slice.
+
+    Every random draw follows from `seed`: the batch order (a numpy Generator seeded with it) and the
+    weight initialisers and dropout masks (Keras seed generators, seeded by `keras.utils.set_random_seed`,
+    which `Pipeline.train` calls with `parley train --seed`). Without `seed`, the batch order's seed is
+    drawn from numpy's global generator, which that same call seeded."""
     import keras
     import tensorflow as tf
 
     from nlu.components.joint_model import ModelSpec, build_model
+
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(int(np.random.randint(2**31 - 1)) if seed is None else seed)
 
     intents = data.intents
     if not intents:
@@ -142,9 +151,6 @@ def train_classifier(
         chunks = [order[s : s + cfg.batch_size] for s in range(0, len(order), cfg.batch_size)]
         return np.concatenate([chunks[i] for i in rng.permutation(len(chunks))]) if chunks else order
 
-    rng = np.random.default_rng(
-        int(np.random.randint(2**31 - 1))
-    )  # seeded by keras.utils.set_random_seed
     val_batches = list(batches(val_msgs, np.arange(len(val_msgs)))) if val_msgs else []
     best: tuple = ((-1.0, -np.inf), None, 0)
     history = []

@@ -1,5 +1,6 @@
 """Sets the intent to `nlu_fallback` when the classifier is unsure (as Rasa's FallbackClassifier):
-top confidence below `threshold`, or the top two closer than `ambiguity_threshold`."""
+top confidence below `threshold`, or the top two closer than `ambiguity_threshold`. For messages that
+are confidently misread as one of the intents, see `OutOfScopeDetector` (nlu/components/oos_detector.py)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ class FallbackClassifier(Component):
 
     def process(self, messages: list[Message]) -> None:
         for msg in messages:
-            if msg.intent is None or msg.intent.name is None:
-                continue
+            if msg.intent is None or msg.intent.name in (None, FALLBACK_INTENT):
+                continue  # no text, or already refused (e.g. by an OutOfScopeDetector before it)
             top = msg.intent.confidence
             second = msg.ranking[1].confidence if len(msg.ranking) > 1 else 0.0
             if top < self.config.threshold or top - second < self.config.ambiguity_threshold:
