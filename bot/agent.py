@@ -7,9 +7,8 @@
 
 Sessions (bot/dialogue/sessions.py, Rasa's `session_config`): a turn loads only the latest session,
 and starts a new one first when that one expired (by `clock`) or grew long; `tracker()` reads all.
-
-Fencing (bot/stores/fencing.py): every append carries the turn's lock ticket, refused (`StaleLock`,
-a 503, nothing stored) once the turn outlived its lock and another turn took the conversation.
+Fencing (bot/stores/fencing.py): each append carries the turn's lock ticket, refused (`StaleLock`, 503,
+nothing stored) once the turn outlived its lock and another turn took the conversation over.
 
 The user's message is stored before anything can fail, and each action's events are stored as they
 happen, so the log always holds what was accepted. When the action server fails (times out, is down,
@@ -99,8 +98,7 @@ class Agent:
     ) -> None:
         """`extra_actions`: the project's own actions (custom Python, model-backed), name -> factory.
         `reminders`: where `reminder` / `cancel_reminder` events go (the server: the Redis job queue).
-        `multilingual`: users in several languages, translated in and out (bot/multilingual).
-        `clock`: the time (time.time) session expiry is measured by."""
+        `multilingual`: users in several languages (bot/multilingual). `clock`: for session expiry."""
         extra = getattr(dialogue, "extra_responses", None) or {}
         if extra:
             domain = domain.with_responses({n: parse_variations(n, v, "model") for n, v in extra.items()})
@@ -278,8 +276,7 @@ class Agent:
         return said
 
     def _maybe_start_session(self, tracker: Tracker, channel: str) -> None:
-        """`action_session_start` on the first message, or when bot/dialogue/sessions.py says the
-        session is over; the tracker then holds the new session only."""
+        """`action_session_start` on the first message or when the session is over (dialogue/sessions)."""
         if any(isinstance(e, SessionStarted) for e in tracker.events):
             cap = getattr(self.tracker_store, "max_events", 0) or 0
             reason = rollover_reason(tracker.events, self.domain.session_config, self.clock(), cap)
@@ -289,9 +286,7 @@ class Agent:
         said, events = self._execute("action_session_start", tracker, channel)
         # as Rasa logs it: the action, then its events (session_started, carried-over slots, listen)
         self._append(tracker, [ActionExecuted(name="action_session_start", confidence=1.0), *events])
-        start = session_start_index(tracker.events)
-        if start:
-            del tracker.events[:start]
+        del tracker.events[: session_start_index(tracker.events) or 0]
 
     def _run_actions(self, tracker: Tracker, channel: str) -> list[dict[str, Any]]:
         said: list[dict[str, Any]] = []
