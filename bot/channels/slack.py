@@ -21,6 +21,7 @@ in slack_render.py; credentials in slack_settings.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -31,9 +32,10 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, jsonify, request
 from slack_sdk.signature import SignatureVerifier
 
-from bot.channels.base import InputChannel, OnMessage
+from bot.channels.base import InputChannel, OnMessage, UserMessage
 from bot.channels.slack_dedup import EventClaims
 from bot.channels.slack_events import SlackTurn, event_turn, interaction_turn
+from bot.channels.slack_locale import UserLocales
 from bot.channels.slack_redelivery import Redelivery
 from bot.channels.slack_render import SlackOutput, web_client
 from bot.channels.slack_settings import SlackSettings
@@ -101,6 +103,7 @@ class SlackInput(InputChannel):
         self.redelivery: Redelivery | None = None
         self.socket_client: Any | None = None
         self.media = media
+        self.locales: UserLocales | None = None  # a multilingual bot's (slack_locale.py)
         if redis is not None:
             self.attach(redis, media)
 
@@ -122,6 +125,9 @@ class SlackInput(InputChannel):
         services = app.extensions.get("parley")
         if self.claims is None and services is not None:
             self.attach(services.tracker_store.client, getattr(services, "media", None))
+        agent = getattr(services, "agent", None)
+        if self.settings.user_locale and getattr(agent, "multilingual", None) is not None:
+            self.locales = UserLocales(self.client)
         if self.claims is None:
             raise ConfigError(
                 "credentials.yml", "slack", "the Slack channel needs Redis to de-duplicate Slack's retries"
@@ -277,7 +283,7 @@ class SlackInput(InputChannel):
         if turn.clicked is not None:
             output.update_message(turn.clicked)
         try:
-            on_message(turn.message, output)
+            on_message(self._with_locale(turn.message), output)
         except Exception as exc:
             log.exception(
                 "event=slack.turn.failed event_id=%s conversation=%s error=%s",
@@ -286,6 +292,16 @@ class SlackInput(InputChannel):
                 type(exc).__name__,
             )
             output.send_text(turn.message.sender_id, SORRY)
+
+    def _with_locale(self, message: UserMessage) -> UserMessage:
+        """The user's Slack locale in the metadata (`locale`), for a multilingual bot's first language."""
+        users = message.metadata.get("users") or []
+        if self.locales is None or not users or "locale" in message.metadata:
+            return message
+        locale = self.locales.locale(str(users[0]))
+        if locale is None:
+            return message
+        return dataclasses.replace(message, metadata={**message.metadata, "locale": locale})
 
     # ------------------------------------------------------------------ Socket Mode
     def start_socket_mode(self, on_message: OnMessage) -> None:

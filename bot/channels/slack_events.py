@@ -140,6 +140,9 @@ def interaction_turn(payload: dict[str, Any], settings: SlackSettings) -> tuple[
         "team": (payload.get("team") or {}).get("id"),
         "button": {"action_id": action.get("action_id"), "message_ts": ts},
     }
+    locale = (payload.get("user") or {}).get("locale")
+    if isinstance(locale, str) and locale:  # where Slack sends it along, no users.info call is needed
+        metadata["locale"] = locale
     click_id = str(payload.get("trigger_id") or action.get("action_ts") or f"{channel}:{ts}:{user}")
     message = UserMessage(
         text=text,

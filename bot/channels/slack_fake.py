@@ -62,6 +62,7 @@ class FakeSlackAPI:
     socket_url: str = ""  # what apps.connections.open hands out (a Socket Mode test's WebSocket server)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)  # users.info?include_locale=true per user id
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
@@ -84,6 +85,8 @@ class FakeSlackAPI:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            do_GET = do_POST  # noqa: N815 - slack_sdk sends a few methods (users.info) as GET + query
 
             def log_message(self, *args):
                 pass
@@ -144,6 +147,8 @@ class FakeSlackAPI:
         method = path.split("?")[0].rsplit("/", 1)[-1]
         upload = path.startswith("/upload/")
         args = {"_bytes": len(body)} if upload else _arguments(headers.get("Content-Type") or "", body)
+        if "?" in path and not upload:  # a GET's arguments
+            args = {**{k: v[0] for k, v in parse_qs(path.split("?", 1)[1]).items()}, **args}
         token = (headers.get("Authorization") or "").removeprefix("Bearer ")
         with self._lock:
             failure = self._scripted.pop(0) if self._scripted else None
@@ -196,6 +201,11 @@ class FakeSlackAPI:
                 if self.socket_url
                 else {"ok": False, "error": "no_socket"}
             )
+        if method == "users.info":
+            user = {"id": args.get("user")}
+            if str(args.get("include_locale")).lower() in ("1", "true") and args.get("user") in self.locales:
+                user["locale"] = self.locales[str(args["user"])]
+            return {"ok": True, "user": user}
         if method == "files.info":
             return {"ok": True, "file": {"id": args.get("file")}}
         return {"ok": False, "error": "unknown_method"}

@@ -76,6 +76,8 @@ class SlackSettings(ChannelSettings):
     # xapp-... with connections:write, for socket_mode (validated even when absent: socket_mode needs it)
     slack_app_token: SecretStr | None = Field(default=None, validate_default=True)
     key_prefix: str = Field(default="parley:slack:", min_length=1)
+    # a multilingual bot starts a conversation in the user's Slack locale (users.info, scope users:read)
+    user_locale: bool = True
 
     @model_validator(mode="before")
     @classmethod

@@ -72,21 +72,29 @@ class Multilingual:
 
     # ------------------------------------------------------------------ in
     def conversation_language(self, events: Sequence[Event]) -> str:
+        return self._recorded(events) or self.bot
+
+    def _recorded(self, events: Sequence[Event]) -> str | None:
+        """The language the last user message recorded; None at the start of a conversation."""
         for event in reversed(events):
             if isinstance(event, UserUttered):
                 record = event.parse_data.get(KEY)
                 if isinstance(record, dict) and record.get("conversation") in self.settings.users:
                     return str(record["conversation"])
-        return self.bot
+        return None
 
     def incoming(self, message: UserMessage, events: Sequence[Event]) -> Incoming:
-        current = self.conversation_language(events)
         text = message.text
         hint = _base(message.language)
+        # a new conversation starts in the user's locale (Slack's), where the channel knows it
+        current, kept = self._recorded(events), "kept"
+        if current is None:
+            locale = _base(str(message.metadata.get("locale") or "")) if message.metadata else None
+            current, kept = (str(locale), "locale") if locale in self.settings.users else (self.bot, "kept")
         if message.parse_data is not None or (text.startswith("/") and len(text) > 1):
             if hint in self.settings.users:  # a German page's initial `/greet` greets in German
                 return Incoming(text, str(hint), {"conversation": hint, "source": "channel"})
-            return Incoming(text, current, {"conversation": current, "source": "kept"})
+            return Incoming(text, current, {"conversation": current, "source": kept})
         detection = self.detector.detect(text)
         requested = requested_language(text)
         reply = None
@@ -102,7 +110,7 @@ class Multilingual:
         elif detection.language in self.settings.users and self._confident(detection, text):
             language, source = str(detection.language), "detected"
         else:
-            language, source = current, "kept"
+            language, source = current, kept
         record: dict[str, Any] = {
             "conversation": language,
             "detected": detection.language,
@@ -177,6 +185,12 @@ class ReplyLanguage:
 
         message = domain.render(name, slots, channel, language=self.language, transform=translate)
         return self._mark(message, failed) if message is not None else None
+
+    def builtin(
+        self, domain: Domain, name: str, fallback: str, slots: dict[str, Any], channel: str | None
+    ) -> dict[str, Any]:
+        """A built-in reply (`utter_action_failed`, else the agent's own apology) in the language."""
+        return self.render(domain, name, slots, channel) or self.template(fallback, slots)
 
     def template(self, template: str, values: dict[str, Any]) -> dict[str, Any]:
         translated = self.translator.template(template, self.bot, self.language)

@@ -176,3 +176,22 @@ def test_detections_are_recorded_even_for_the_bots_language(multilingual):
     record = multilingual.incoming(said("What will the weather be like tomorrow?"), []).record
     assert record["conversation"] == "en" and "original" not in record
     assert Detection("en", 1.0).to_dict() == {"language": "en", "confidence": 1.0}
+
+
+def test_a_channels_locale_starts_the_conversation_in_its_language(multilingual):
+    first = multilingual.incoming(said("ok", metadata={"locale": "de-DE"}), [])
+    assert first.language == "de" and first.record["source"] == "locale"
+    greeting = multilingual.incoming(said("/greet", metadata={"locale": "de-DE"}), [])
+    assert greeting.language == "de" and greeting.record == {"conversation": "de", "source": "locale"}
+    # detection still wins over the locale, and a recorded language over a locale
+    english = multilingual.incoming(
+        said("What will the weather be like tomorrow?", metadata={"locale": "de"}), []
+    )
+    assert english.language == "en" and english.record["source"] == "detected"
+    later = multilingual.incoming(said("ok", metadata={"locale": "de-DE"}), in_language("en"))
+    assert later.language == "en" and later.record["source"] == "kept"
+
+
+def test_a_locale_in_no_user_language_is_ignored(multilingual):
+    incoming = multilingual.incoming(said("ok", metadata={"locale": "fr-FR"}), [])
+    assert incoming.language == "en" and incoming.record["source"] == "kept"
