@@ -94,10 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     shell.add_argument("--sender", default="shell", help="conversation id to use (default 'shell')")
     shell.set_defaults(func=cmd_shell)
 
-    test = sub.add_parser("test", help="evaluate models: `parley test nlu`, `parley test core`")
+    test = sub.add_parser(
+        "test", help="evaluate models: `parley test nlu`, `parley test core`, `parley test languages`"
+    )
     test_sub = test.add_subparsers(dest="test_command", required=True, metavar="WHAT")
     _register_engine(test_sub, "nlu.cli", "add_test_nlu_parser")
     _register_engine(test_sub, "bot.dialogue.evaluate", "add_test_core_parser")
+    _register_engine(test_sub, "bot.multilingual.evaluate", "add_test_languages_parser")
     _register_engine(sub, "nlu.cli", "register_data")
     _register_data_validate(sub)
     _register_engine(sub, "nlu.embeddings.cli", "register")
