@@ -5,6 +5,12 @@ A call of the encoder costs about `overhead + n * L * (1 + quad * L)` token-unit
 benchmark machine: one call ~ 40 wordpieces of work, attention ~0.5% per position. Padding a 6-wordpiece
 utterance to the 60 of the longest in a batch of 64 costs more than two extra calls, so `plan_chunks` finds
 the cheapest cut of the sorted lengths (dynamic programming, O(n * max_batch)).
+
+One text per call (a served utterance) takes the XLA-compiled encoder instead, padded to a multiple of
+`XLA_PAD_MULTIPLE` positions: XLA compiles one program per shape, ~0.5-1 s each on 2 cores (5-7 s when the
+machine is loaded). Only `XLA_MAX_WIDTH` positions and under take it, so there are four programs, all
+compiled when the encoder loads; a longer text runs the plain graph, which has no per-shape compilation.
+Without the cap every new multiple of 16 up to 256 compiled on a user's request: the parse tail.
 """
 
 from __future__ import annotations
@@ -13,6 +19,13 @@ import numpy as np
 
 CALL_OVERHEAD = 40.0  # cost of one encoder call, in wordpiece-units
 ATTENTION = 0.005  # extra cost per wordpiece per position of length (attention is quadratic)
+XLA_PAD_MULTIPLE = 16  # a single text is padded up to a multiple of this many positions for XLA
+XLA_MAX_WIDTH = 64  # positions ([CLS] + wordpieces + [SEP]) up to which a single text runs under XLA
+
+
+def xla_widths() -> list[int]:
+    """Every padded width the single-text XLA encoder compiles for: 16, 32, 48, 64."""
+    return list(range(XLA_PAD_MULTIPLE, XLA_MAX_WIDTH + 1, XLA_PAD_MULTIPLE))
 
 
 def plan_chunks(

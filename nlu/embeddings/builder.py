@@ -9,12 +9,15 @@ the Hugging Face `config.json` + `model.safetensors` from the package folder.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from nlu.embeddings.errors import EmbeddingModuleError
@@ -24,7 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_HANDLE = "parley://all-minilm-l6-v2"
 MODULE_NAME = "all-minilm-l6-v2"
 MARKER = "parley_module.json"
-FORMAT_VERSION = 3  # bump when the module's graph changes: older builds are then rebuilt
+FORMAT_VERSION = 4  # bump when the module's graph changes: older builds are then rebuilt
+# 4: single texts over bucketing.XLA_MAX_WIDTH positions run the plain graph (was: XLA for every length)
 
 
 def default_cache_dir() -> Path:
@@ -72,6 +76,26 @@ def build_module(out_dir: Path | None = None, *, force: bool = False, jit_compil
     if is_built(out_dir) and not force:
         log.debug("event=embeddings.module.reuse path=%s", out_dir)
         return out_dir
+    with _build_lock(out_dir):  # processes sharing the cache build it once; the others wait, then reuse
+        if is_built(out_dir) and not force:
+            log.debug("event=embeddings.module.reuse path=%s", out_dir)
+            return out_dir
+        return _build(out_dir, jit_compile)
+
+
+@contextlib.contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    """An exclusive lock on `<parent>/.<name>.lock` (flock: released when the process dies)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(out_dir: Path, jit_compile: bool) -> Path:
     src = weights_dir()
     t0 = time.perf_counter()
     log.info("event=embeddings.module.build.start source=%s out=%s", src, out_dir)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlu.embeddings.bucketing import plan_chunks
+from nlu.embeddings.bucketing import XLA_MAX_WIDTH, XLA_PAD_MULTIPLE, plan_chunks, xla_widths
 from nlu.embeddings.builder import DEFAULT_HANDLE
 from nlu.embeddings.errors import EmbeddingInputError, EmbeddingModuleError
 from nlu.embeddings.handles import load_hub_module
@@ -139,15 +139,8 @@ class SentenceEncoder:
         else:
             self._vocab = []
             self.dim = int(self._foreign_sentences(["dimension probe"]).shape[-1])
-        if (
-            warmup and self.has_tokens
-        ):  # the first call of each graph function optimises it (~1 s): not on a user
-            self._run(["warm up"], full=True)
-            self._run(["warm up"], full=False)
-            # one text per call runs XLA, compiled per 16 wordpieces of length: the two usual sizes now
-            self._run([" ".join(["warm up"] * 8)], full=True)
-            self._run([" ".join(["warm up"] * 8)], full=False)
-            self._run(["warm up", "the bucketed path too"], full=True)
+        if warmup and self.has_tokens:
+            self._warm_up()
         log.info(
             "event=embeddings.encoder.ready handle=%s dim=%d tokens=%s", handle, self.dim, self.has_tokens
         )
@@ -172,6 +165,20 @@ class SentenceEncoder:
         return {"hits": self._cache.hits, "misses": self._cache.misses, "size": len(self._cache)}
 
     # --- internals ----------------------------------------------------------------------------------
+    def _warm_up(self) -> None:
+        """Run every program a served text can meet, so that none is optimised or compiled on a user.
+
+        The first call of each graph function optimises it (~1 s), and one text per call runs XLA, which
+        compiles one program per padded width (`bucketing.xla_widths()`, ~0.5-1 s each): all of them now.
+        "." is one wordpiece, so `width - 2` dots fill [CLS] + dots + [SEP] to exactly `width` positions.
+        """
+        for width in xla_widths():
+            self._run(["." * (width - 2)], full=True)
+        self._run(["." * (XLA_MAX_WIDTH + XLA_PAD_MULTIPLE)], full=True)  # a longer text: the plain graph
+        for width in xla_widths()[:2]:  # sentence-only calls (token_features: false): the usual sizes
+            self._run(["." * (width - 2)], full=False)
+        self._run(["warm up", "the bucketed path too"], full=True)
+
     def _validate(self, texts: Sequence[str]) -> list[str]:
         if isinstance(texts, str | bytes) or not isinstance(texts, Sequence | np.ndarray):
             raise EmbeddingInputError(

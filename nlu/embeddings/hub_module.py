@@ -18,18 +18,19 @@ Saved with `tf.saved_model.save`, it is a TF2 SavedModel in TF Hub format. After
     module.dim                # 384
 
 `len` is the longest input of the call (dynamic padding), never a fixed 128 or 256. A call with one
-text runs the encoder compiled by XLA on the text padded to a multiple of 16 wordpieces (masked, so the
-outputs are the same); batches run the plain graph.
+text of at most 62 wordpieces runs the encoder compiled by XLA on the text padded to a multiple of 16
+positions (masked, so the outputs are the same): four programs in all (see `bucketing.py`). Batches and
+longer single texts run the plain graph, which compiles nothing per shape.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
+from nlu.embeddings.bucketing import XLA_MAX_WIDTH, XLA_PAD_MULTIPLE
 from nlu.embeddings.wordpiece import BertWordpieceTokenizer
 
 EMBEDDING_DIM = 384
-XLA_PAD_MULTIPLE = 16  # XLA compiles one program per shape: lengths are padded up to a multiple of this
 
 _TEXTS = tf.TensorSpec([None], tf.string, name="texts")
 _IDS = tf.TensorSpec([None, None], tf.int32, name="ids")
@@ -58,7 +59,8 @@ class MiniLMHubModule(tf.Module):
         self._encoder = tf.function(self.encode_assembled, jit_compile=jit_compile, reduce_retracing=True)
         # One text per call (a served utterance) runs the XLA-compiled encoder: ~5 ms instead of ~9.5 ms
         # for ten words on 2 cores, as the graph's many small ops fuse. Only batch 1 takes that path, so
-        # XLA compiles at most one program per 16 wordpieces of length; batches keep the plain graph.
+        # XLA compiles one program per 16 positions of length, so only texts of <= XLA_MAX_WIDTH positions
+        # take it (4 programs, compiled at load); batches and longer texts keep the plain graph.
         self._single_encoder = (
             tf.function(self.encode_assembled, jit_compile=True, reduce_retracing=True)
             if single_jit_compile and not jit_compile
@@ -104,8 +106,9 @@ class MiniLMHubModule(tf.Module):
         full, full_mask = self.assemble(ids, mask)
         batch = tf.shape(ids)[0]
         if self._single_encoder is not None:
+            short_single = tf.logical_and(tf.equal(batch, 1), tf.shape(full)[1] <= XLA_MAX_WIDTH)
             return tf.cond(
-                tf.equal(batch, 1),
+                short_single,
                 lambda: self._padded_call(self._single_encoder, full, full_mask, XLA_PAD_MULTIPLE),
                 lambda: self._encoder(full, full_mask),
             )
