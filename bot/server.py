@@ -49,8 +49,12 @@ def serve(
     graceful_timeout: int = 30,
     read_timeout: float | None = None,
 ) -> None:
-    """SIGTERM: the listener closes at once, the turns in flight finish (up to `graceful_timeout` s),
-    then the workers exit; only a turn still running after that is cut."""
+    """A request reaches a thread only once it has arrived whole (bot/server_worker.py), so slow
+    clients hold no thread; one slower than `read_timeout` s (default 10) is answered 408.
+
+    SIGTERM: the listener closes at once (the connections already waiting on it are still taken), the
+    requests in flight finish (up to `graceful_timeout` s), then the workers exit; only a turn still
+    running after that is cut."""
     project = load_project(root)
     url, embedded = redis_for(project)
     os.environ["REDIS_URL"] = url  # workers build their stores from it
@@ -64,7 +68,8 @@ def serve(
         "workers": workers,
         "threads": threads + held,
         "worker_connections": max(1000, threads + held + 100),
-        "worker_class": "bot.server_worker.ReadTimeoutThreadWorker",  # gthread + a read timeout
+        # gthread whose event loop buffers each request whole before a thread sees it (slow clients)
+        "worker_class": "bot.server_worker.BufferingThreadWorker",
         "timeout": 120,
         "graceful_timeout": int(graceful_timeout),  # gunicorn takes whole seconds
         "accesslog": "-",
