@@ -1,8 +1,11 @@
 """`POST /translate {"text" | "texts", "source", "target", "beam", "alignments"}` -> translations.
 
 The work is done by `translation.service.TranslationService` (hung on the app as
-`extensions["parley"].translation`); its errors (unknown pair 404, too long 413) carry `code` and
-`kind` and are rendered by the app's one error handler.
+`extensions["parley"].translation`); its errors (unknown pair 404) carry `code` and `kind` and are
+rendered by the app's one error handler. Bounds (bot/api/limits.py): all texts together at most
+`PARLEY_TRANSLATE_MAX_CHARS` characters (5,000), the engine's own caps (64 texts, subword tokens per
+sentence), each a 400 `input_too_long` naming the length and the limit; a translation that takes longer
+than `PARLEY_MODEL_DEADLINE_S` (10 s) is a 503 `deadline_exceeded`.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from bot.api import limits
 from bot.api.body import json_object, required_str
 from bot.errors import ModelNotFound, ValidationFailed
+from translation.errors import InputTooLong as EngineInputTooLong
 
 bp = Blueprint("translate", __name__)
+limits.install(bp)
 MAX_BEAM = 16
 HOW_TO_TRAIN = (
     "no translation model is loaded; train one with `parley translate demo-data --out data/translation`, "
@@ -51,8 +57,21 @@ def translate():
     alignments = body.get("alignments", False)
     if not isinstance(alignments, bool):
         raise ValidationFailed(f"field 'alignments' must be true or false, got {alignments!r}")
+    what = "the text" if len(texts) == 1 else f"the {len(texts)} texts together"
+    limits.check_length(what, sum(len(t) for t in texts), limits.limits().translate_max_chars)
     service = getattr(current_app.extensions["parley"], "translation", None)
     if service is None:
         raise ModelNotFound(HOW_TO_TRAIN)
-    results = service.translate(texts, source, target, beam=beam, alignments=alignments)
+    try:
+        results = limits.with_deadline(
+            f"translating {source}-{target}",
+            service.translate,
+            texts,
+            source,
+            target,
+            beam=beam,
+            alignments=alignments,
+        )
+    except EngineInputTooLong as exc:  # the engine's caps (texts per request, tokens per sentence): a 400
+        raise limits.InputTooLong(exc.message) from exc
     return jsonify({"translations": [r.to_dict() for r in results], "source": source, "target": target})

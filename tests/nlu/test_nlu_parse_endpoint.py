@@ -55,7 +55,7 @@ def test_empty_text_is_a_valid_parse(client):
         ({"json": {"txt": "hi"}}, 400, "validation_failed"),
         ({"json": {"text": 5}}, 400, "validation_failed"),
         ({"json": ["hi"]}, 400, "validation_failed"),
-        ({"json": {"text": "a" * 5001}}, 413, "payload_too_large"),
+        ({"json": {"text": "a" * 5001}}, 400, "input_too_long"),
     ],
 )
 def test_bad_input(client, kwargs, status, code):

@@ -89,9 +89,10 @@ def test_bad_requests_are_400_saying_what_to_fix(client, body, fragment):
     assert fragment in r.get_json()["message"]
 
 
-def test_too_long_is_413(client):
+def test_too_many_texts_is_a_400_naming_the_limit(client):
     r = client.post("/translate", json={"texts": ["hi"] * 100, "source": "en", "target": "de"})
-    assert r.status_code == 413 and r.get_json()["reason"] == "input_too_long"
+    assert r.status_code == 400 and r.get_json()["reason"] == "input_too_long"
+    assert "100 texts in one request, the limit is 64" in r.get_json()["message"]
 
 
 def test_no_model_is_503_saying_how_to_train_one():
