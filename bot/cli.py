@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from bot.errors import exit_code
@@ -34,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="how much to log (default INFO)",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log everything, TensorFlow's C++ start-up lines included (also accepted after the command)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     init = sub.add_parser(
@@ -47,14 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train",
-        help="train the NLU and dialogue models of a project",
+        help="train the NLU and dialogue models of a project (`parley train nlu`: NLU alone)",
         description="Train NLU (data/ nlu sections) and dialogue policies (rules, stories). "
-        "Unchanged config and data are not retrained.",
+        "Unchanged config and data are not retrained. `parley train nlu --data ...` trains the NLU "
+        "model alone, without a domain.yml.",
     )
     _project_arg(train)
     train.add_argument("--force", action="store_true", help="retrain even when config and data are unchanged")
     train.add_argument("--seed", type=int, default=None, help="random seed for reproducible training")
     train.set_defaults(func=cmd_train)
+    train_sub = train.add_subparsers(
+        dest="train_command",
+        required=False,
+        metavar="WHAT",
+        help="optional: `nlu` trains the NLU model alone",
+    )
+    _register_engine(train_sub, "nlu.cli", "add_train_nlu_parser")
 
     run = sub.add_parser(
         "run",
@@ -247,10 +263,96 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return 0
 
 
+# TensorFlow's C++ lines. Those written while it loads come before absl's logging is set up, so no
+# TF_CPP_MIN_LOG_LEVEL hides them; `quiet_tensorflow` captures them instead.
+_NATIVE_LINE = re.compile(r"^([IWEF])\d{4} [\d:.]+\s+\d+ \S+\] ")  # I0000 00:00:1796.5  42 port.cc:153]
+_NATIVE_NOISE = (
+    "All log messages before absl::InitializeLog()",
+    "cuInit",
+    "Could not find cuda drivers",
+    "To enable the following instructions",  # the second line of cpu_feature_guard's notice
+    "oneDNN supports DT_BOOL only",
+)
+
+
+class _QuietTensorFlowImport:
+    """A `sys.meta_path` finder that loads `tensorflow` with file descriptor 2 captured, and enumerates
+    its devices there too (where a machine without a GPU logs `failed call to cuInit`). The captured
+    lines other than INFO and known start-up noise are written back to stderr."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module) -> None:  # not in find_spec: `importlib.util.find_spec` only looks
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            with _captured_stderr():
+                load(module)
+                module.config.list_physical_devices()
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+class _captured_stderr:
+    def __enter__(self) -> None:
+        import tempfile
+
+        sys.stderr.flush()
+        self.file = tempfile.TemporaryFile()
+        self.saved = os.dup(2)
+        os.dup2(self.file.fileno(), 2)
+
+    def __exit__(self, *exc) -> None:
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.file.seek(0)
+        text = self.file.read().decode("utf-8", "replace")
+        self.file.close()
+        kept = [line for line in text.splitlines() if not _is_noise(line)]
+        if kept:
+            print("\n".join(kept), file=sys.stderr)
+
+
+def _is_noise(line: str) -> bool:
+    native = _NATIVE_LINE.match(line)
+    return bool(native and native.group(1) == "I") or any(n in line for n in _NATIVE_NOISE)
+
+
+def quiet_tensorflow(debug: bool) -> None:
+    """TensorFlow's C++ log at warning and above (TF_CPP_MIN_LOG_LEVEL=1, unless set), its load-time
+    lines filtered, absl's and TensorFlow's Python loggers at WARNING; with `debug`, all of it.
+    Must run before anything imports tensorflow."""
+    if debug:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    for name in ("absl", "tensorflow", "h5py"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)  # tensorflow_hub's import
+    if "tensorflow" not in sys.modules and not any(
+        isinstance(f, _QuietTensorFlowImport) for f in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in argv:  # as Rasa's `--debug`, also after the command: `parley train nlu --debug`
+        argv = ["--debug", *[a for a in argv if a != "--debug"]]
+    quiet_tensorflow(debug="--debug" in argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = "DEBUG" if args.debug else args.log_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -261,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             raise  # a bug: the traceback is worth seeing
         print(f"error: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
         return code
+
 
 if __name__ == "__main__":
     sys.exit(main())
