@@ -57,21 +57,32 @@ def in_training_half(sentence_id: str) -> bool:
 
 
 def langid(detector, settings, en: list[dict], de: list[dict]) -> dict:
-    """`langid_acc`: the detector's language, alone, on each of the 600 sentences. In a conversation the
-    floor applies: `langid_in_conversation_acc` is each sentence as the next message of a conversation
-    already in its language (an unsure detection keeps it), as the bot decides."""
+    """`langid_acc`: the detector's language on each of the 600 sentences alone, as the first message of
+    a conversation (the prior: the bot's language). `langid_tuning_half_acc` / `langid_other_half_acc`:
+    the same on the hash halves (the detector's FRAME_WEIGHT and PRIOR were chosen on the tuning half,
+    the one the NLU trains on). `langid_lingua_alone_acc`: lingua's best configured language without
+    frame or prior, for comparison. In a conversation the floor applies: `langid_in_conversation_acc` is
+    each sentence as the next message of a conversation already in its language (an unsure detection
+    keeps it), as the bot decides."""
     from bot.channels.base import UserMessage
     from bot.dialogue.events import UserUttered
     from bot.multilingual.conversation import Multilingual
+    from bot.multilingual.detection import FRAME_WEIGHT, PRIOR
     from bot.multilingual.translate import DictTranslation, MessageTranslator
 
     multilingual = Multilingual(settings, detector, MessageTranslator(DictTranslation({})))  # no NMT here
-    right = confident = flagged = kept_right = 0
+    right = confident = flagged = kept_right = alone = 0
+    halves = {True: [0, 0], False: [0, 0]}  # in the tuning half -> [right, n]
     for code, sentences in (("en", en), ("de", de)):
         history = [UserUttered(text="", parse_data={"language": {"conversation": code}})]
         for s in sentences:
-            d = detector.detect(s["text"])
+            d = detector.detect(s["text"], prior=settings.bot)
             right += d.language == code
+            half = halves[in_training_half(s["id"])]
+            half[0] += d.language == code
+            half[1] += 1
+            whole = detector._relative(detector._values(s["text"]))  # lingua alone
+            alone += whole is not None and max(whole, key=whole.get) == code
             confident += d.language == code and d.confidence >= 0.8
             flagged += d.unsupported is not None
             decided = multilingual.incoming(
@@ -81,6 +92,10 @@ def langid(detector, settings, en: list[dict], de: list[dict]) -> dict:
     n = len(en) + len(de)
     return {
         "langid_acc": round(100 * right / n, 2),
+        "langid_tuning_half_acc": round(100 * halves[True][0] / halves[True][1], 2),
+        "langid_other_half_acc": round(100 * halves[False][0] / halves[False][1], 2),
+        "langid_lingua_alone_acc": round(100 * alone / n, 2),
+        "langid_method": {"frame_weight": FRAME_WEIGHT, "prior": PRIOR},
         "langid_in_conversation_acc": round(100 * kept_right / n, 2),
         "langid_confident_share": round(100 * confident / n, 2),
         "langid_unsupported_false_alarms": flagged,

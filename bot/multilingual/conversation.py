@@ -95,7 +95,7 @@ class Multilingual:
             if hint in self.settings.users:  # a German page's initial `/greet` greets in German
                 return Incoming(text, str(hint), {"conversation": hint, "source": "channel"})
             return Incoming(text, current, {"conversation": current, "source": kept})
-        detection = self.detector.detect(text)
+        detection = self.detector.detect(text, prior=current)
         requested = requested_language(text)
         reply = None
         if requested is not None:
