@@ -75,23 +75,38 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from translation.data import read_lines, read_parallel
+    from translation.data import RAW_TEST, read_lines, read_parallel
     from translation.evaluation import evaluate
     from translation.translator import Translator
 
     translator = Translator.load(Path(args.model))
     if args.prepared:
-        pairs = read_parallel(
-            Path(args.prepared) / f"test.{translator.source}",
-            Path(args.prepared) / f"test.{translator.target}",
-        )
+        # the raw test pairs that `prepare` kept, never its cleaned test split (cleaning drops the long
+        # and odd pairs and may lowercase: a score on it would flatter the model)
+        src_file = Path(args.prepared) / f"{RAW_TEST}.{translator.source}"
+        ref_file = Path(args.prepared) / f"{RAW_TEST}.{translator.target}"
+        if not ref_file.is_file():
+            raise DataError(
+                f"{ref_file} is missing: {args.prepared} was prepared before `prepare` kept the raw test "
+                f"pairs; re-run `parley translate prepare`, or give the raw files with --src and --ref"
+            )
+        pairs = read_parallel(src_file, ref_file)
         sources, refs = [p[0] for p in pairs], [p[1] for p in pairs]
     elif args.src and args.ref:
-        sources, refs = read_lines(Path(args.src)), read_lines(Path(args.ref))
+        ref_file = Path(args.ref)
+        sources, refs = read_lines(Path(args.src)), read_lines(ref_file)
     else:
-        raise DataError("give --src and --ref files, or --prepared DIR (uses its test split)")
+        raise DataError("give --src and --ref files (raw), or --prepared DIR (its raw test pairs)")
     out = Path(args.out or Path(args.model) / "evaluation.json")
-    report = evaluate(translator, sources, refs, out, beam=args.beam, plot_sentence=args.plot_sentence)
+    report = evaluate(
+        translator,
+        sources,
+        refs,
+        out,
+        beam=args.beam,
+        plot_sentence=args.plot_sentence,
+        references_from=ref_file,
+    )
     print(report["bleu_detail"])
     print(
         f"BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  ({report['sentences_count']} sentences, "
@@ -99,6 +114,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     )
     print(f"signature: {report['bleu_signature']}")
     print(f"signature: {report['chrf_signature']}")
+    print(f"references: {report['references']['from']} ({report['references']['lines']} lines)")
     print(
         f"per-sentence scores: {out}"
         + (f"; alignment plot: {report['alignment_png']}" if "alignment_png" in report else "")
@@ -168,8 +184,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="BLEU and chrF (sacrebleu), per-sentence scores, alignment plot")
     p.add_argument("--model", required=True, help="model directory")
     p.add_argument("--src", help="source sentences, one per line")
-    p.add_argument("--ref", help="reference translations, one per line")
-    p.add_argument("--prepared", help="prepared directory: evaluate on its test split")
+    p.add_argument("--ref", help="reference translations, one per line, raw (as published)")
+    p.add_argument(
+        "--prepared", help="prepared directory: evaluate on its raw (uncleaned) test pairs, test.raw.*"
+    )
     p.add_argument("--beam", type=int, help="beam width (default: the model's decode.beam; 1 = greedy)")
     p.add_argument("--out", help="report JSON (default MODEL/evaluation.json); the PNG goes beside it")
     p.add_argument("--plot-sentence", type=int, default=0, help="index of the sentence to plot (default 0)")

@@ -1,7 +1,9 @@
 """Reading, checking, cleaning and splitting parallel text, and `prepare` (which also trains subwords).
 
-A prepared directory holds `{train,dev,test}.{src_lang,tgt_lang}` (one sentence per line), the
-sentencepiece model(s), `meta.json` (languages, subword settings) and `report.json` (what was dropped).
+A prepared directory holds `{train,dev,test}.{src_lang,tgt_lang}` (one sentence per line, cleaned),
+`test.raw.{src_lang,tgt_lang}` (the test pairs as they were given, before any cleaning: what
+`parley translate evaluate --prepared` scores against), the sentencepiece model(s), `meta.json`
+(languages, subword settings) and `report.json` (what was dropped).
 """
 
 from __future__ import annotations
@@ -134,6 +136,26 @@ def write_split(out: Path, split: str, pairs: list[Pair], source: str, target: s
     (out / f"{split}.{target}").write_text("".join(p[1] + "\n" for p in pairs), encoding="utf-8")
 
 
+RAW_TEST = "test.raw"  # file stem of the uncleaned test pairs in a prepared directory
+
+
+def raw_test_pairs(pairs: list[Pair], cfg: DataConfig, hashed: bool) -> list[Pair]:
+    """The test pairs as given (no whitespace, case, length or duplicate cleaning); only pairs with a
+    blank side go, as there is nothing to translate or score. `hashed`: `pairs` is the whole corpus and
+    the test split is cut by hash, so keep the raw pairs whose cleaned source hashes into test (the same
+    rule `hash_split` applies), dropped ones included."""
+    kept = [(s, t) for s, t in pairs if s.strip() and t.strip()]
+    if not hashed:
+        return kept
+    out = []
+    for src, tgt in kept:
+        key = " ".join(src.split())
+        key = key.lower() if cfg.lowercase else key
+        if int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:8], "big") / 2**64 < cfg.test_fraction:
+            out.append((src, tgt))
+    return out
+
+
 def read_split(prepared: Path, split: str) -> list[Pair]:
     meta = read_meta(prepared)
     return read_parallel(prepared / f"{split}.{meta['source']}", prepared / f"{split}.{meta['target']}")
@@ -181,6 +203,9 @@ def prepare(
                 f"larger dev/test fractions"
             )
         write_split(out, split, cleaned[split], source, target)
+    raw_test = raw_test_pairs(splits.get("test", splits["train"]), data_cfg, hashed="test" not in splits)
+    write_split(out, RAW_TEST, raw_test, source, target)
+    report["raw_test_pairs"] = len(raw_test)
     src_file, tgt_file = model_files(source, target, subword_cfg.joint)
     train = cleaned["train"]
     if subword_cfg.joint:
@@ -197,6 +222,7 @@ def prepare(
         "joint": subword_cfg.joint,
         "subwords": asdict(subword_cfg),
         "sizes": {s: len(cleaned[s]) for s in SPLITS},
+        "raw_test": {"stem": RAW_TEST, "pairs": len(raw_test)},
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")

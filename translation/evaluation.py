@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -24,10 +25,14 @@ def evaluate(
     out_json: Path,
     beam: int | None = None,
     plot_sentence: int | None = 0,
+    references_from: str | Path | None = None,
 ) -> dict:
-    """Translate `sources`, score against `references` (detokenised, case-sensitive) and write:
-    `out_json` (corpus scores, signatures, per-sentence scores) and, when `plot_sentence` is set,
-    `<out_json stem>.alignment.png`. Returns the report."""
+    """Translate `sources`, score the detokenised hypotheses against `references` with sacrebleu
+    (BLEU and chrF, case-sensitive, its own default tokenisation) and write: `out_json` (corpus scores,
+    both signatures, where the references came from, per-sentence scores) and, when `plot_sentence`
+    is set, `<out_json stem>.alignment.png`. The references should be the raw reference file, as
+    published, never a cleaned or lowercased copy: `references_from` names it in the report (with
+    its SHA-256 when it is a file). Returns the report."""
     if len(sources) != len(references):
         raise DataError(f"{len(sources)} source sentences but {len(references)} references")
     if not sources:
@@ -60,6 +65,9 @@ def evaluate(
         "bleu_signature": str(bleu.get_signature()),
         "chrf_signature": str(chrf.get_signature()),
         "bleu_detail": str(bleu_score),
+        "sacrebleu_version": sacrebleu.__version__,
+        "references": _references_note(references_from, len(references)),
+        "hypotheses": "detokenised (sentencepiece decode), as a user sees them",
         "sentences_count": len(sources),
         "beam": beam or translator.decode.beam,
         "seconds": round(seconds, 2),
@@ -73,6 +81,15 @@ def evaluate(
         report["alignment_png"] = str(png)
     out_json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report
+
+
+def _references_note(references_from: str | Path | None, count: int) -> dict:
+    note: dict = {"from": str(references_from) if references_from is not None else "given in memory"}
+    path = Path(references_from) if references_from is not None else None
+    if path is not None and path.is_file():
+        note["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    note["lines"] = count
+    return note
 
 
 def plot_alignment(hyp: Hypothesis, png: Path, title: str = "Attention alignment") -> Path:
