@@ -57,6 +57,20 @@ def _machine() -> dict:
     return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
 
 
+def _commit() -> str | None:
+    """The git commit of the code measured (`git archive` snapshots carry it in COMMIT)."""
+    import subprocess
+
+    if (REPO / "COMMIT").is_file():
+        return (REPO / "COMMIT").read_text().strip()
+    try:
+        out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True)
+    except OSError:
+        return None
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True)
+    return out.stdout.strip() + ("+uncommitted changes" if dirty.stdout.strip() else "") or None
+
+
 def _raw_pipeline(config_path: Path | None) -> tuple[str, list[dict[str, Any]]]:
     from nlu.config import DEFAULT_PIPELINE, load_pipeline_config
 
@@ -181,12 +195,23 @@ def _oos_arrays(model, examples) -> dict[str, np.ndarray]:
             comp.process(messages)
     conf = np.array([m.intent.confidence if m.intent else 0.0 for m in messages])
     second = np.array([m.ranking[1].confidence if len(m.ranking) > 1 else 0.0 for m in messages])
-    return {
+    out = {
         "intent": np.array([m.intent.name if m.intent else None for m in messages], dtype=object),
         "confidence": conf,
         "gap": conf - second,
-        "score": detector.scores(messages) if detector is not None else None,
+        "score": None if detector is None else detector.scores(messages),
+        "distance": None,
     }
+    if detector is not None:  # the distance part alone, for tuning the confidence weight
+        weighted = detector.config
+        detector.config = dataclasses.replace(weighted, confidence_weight=0.0)
+        out["distance"] = detector.scores(messages)
+        detector.config = weighted
+    return out
+
+
+def _with_weight(d: dict[str, np.ndarray], weight: float) -> np.ndarray:
+    return d["distance"] + weight * -np.log(np.clip(d["confidence"], 1e-12, 1.0))
 
 
 def bench_banking77_oos(args, language, raw, root, result, splits, config_of, configs) -> None:
@@ -211,14 +236,21 @@ def bench_banking77_oos(args, language, raw, root, result, splits, config_of, co
     truth = np.array([ex.intent for ex in dev_ex], dtype=object)
     is_oos, correct = truth == OOS_LABEL, d["intent"] == truth
     budget = args.oos_max_drop / 100
-    both = tune_refusal(correct, is_oos, d["confidence"], d["gap"], d["score"], max_inscope_drop=budget)
+    by_weight = {
+        w: tune_refusal(
+            correct, is_oos, d["confidence"], d["gap"], _with_weight(d, w), max_inscope_drop=budget
+        )
+        for w in args.confidence_weights
+    }
+    weight = max(by_weight, key=lambda w: (by_weight[w].oos_recall, -by_weight[w].inscope_drop, -w))
+    both = by_weight[weight]
     plain = tune_refusal(correct, is_oos, d["confidence"], d["gap"], None, max_inscope_drop=budget)
     tuned = []
     for c in pipeline:
         if c["name"] == "FallbackClassifier":
             c = {**c, "threshold": both.threshold, "ambiguity_threshold": both.ambiguity_threshold}
         if c["name"] == "OutOfScopeDetector":
-            c = {**c, "threshold": both.detector_threshold}
+            c = {**c, "threshold": both.detector_threshold, "confidence_weight": weight}
         tuned.append(c)
     configs["banking77_oos"] = tuned
     dev_closed = float(np.mean(correct[~is_oos]))
@@ -233,8 +265,9 @@ def bench_banking77_oos(args, language, raw, root, result, splits, config_of, co
         banking77_oos_detector=info.get("detector", {}),
         banking77_oos_dev_closed_set_accuracy=round(100 * dev_closed, 2),
         banking77_oos_dev_tuned={
-            "detector": {k: v for k, v in dataclasses.asdict(both).items()},
-            "threshold_only": {k: v for k, v in dataclasses.asdict(plain).items()},
+            "detector": {"confidence_weight": weight, **dataclasses.asdict(both)},
+            "by_confidence_weight": {str(w): c.oos_recall for w, c in by_weight.items()},
+            "threshold_only": dataclasses.asdict(plain),
             "rule": f"highest dev OOS recall with dev in-scope accuracy loss <= {args.oos_max_drop} points",
         },
     )
@@ -249,6 +282,7 @@ def bench_banking77_oos(args, language, raw, root, result, splits, config_of, co
                 comp.config, threshold=both.threshold, ambiguity_threshold=both.ambiguity_threshold
             )
         if comp.name == "OutOfScopeDetector":
+            comp.config = dataclasses.replace(comp.config, confidence_weight=weight)
             comp.threshold = both.detector_threshold
     results = _parse(model, test_ex)
     truth_t = [ex.intent for ex in test_ex]
@@ -393,6 +427,13 @@ def main(argv: list[str] | None = None) -> int:
         help="in-scope accuracy points the tuned refusals may cost on dev (default 1.5)",
     )
     parser.add_argument(
+        "--confidence-weights",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.5, 1.0, 2.0],
+        help="OutOfScopeDetector confidence_weight values tried on dev (default 0 0.5 1 2)",
+    )
+    parser.add_argument(
         "--detector",
         type=json.loads,
         default={},
@@ -417,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         "0.1, salt='dev'): stratified, by a hash of the text); choices made on dev, test scored once",
         "pipeline": raw,
         "test_evaluated": not args.no_test,
+        "commit": _commit(),
     }
     splits: dict[str, str] = {}
     config_of: dict[str, str] = {}
@@ -427,18 +469,24 @@ def main(argv: list[str] | None = None) -> int:
         config_of.update(previous.get("config_of", {}))
         configs = {**previous.get("configs", {}), **configs}
         result = {**{k: v for k, v in previous.items() if k not in result}, **result}
+
+    def write() -> None:  # after each set, so that a later failure keeps what was measured
+        result.update(splits=splits, config_of=config_of, configs=configs)
+        result["machine"]["loadavg_end"] = os.getloadavg()
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=1, default=float) + "\n")
+
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
         root = args.reports or Path(tmp)
         if "banking77" in args.sets:
             bench_banking77(args, language, raw, root, result, splits, config_of)
+            write()
         if "banking77_oos" in args.sets:
             bench_banking77_oos(args, language, raw, root, result, splits, config_of, configs)
+            write()
         if "snips" in args.sets:
             bench_snips(args, language, raw, root, result, splits, config_of)
-    result.update(splits=splits, config_of=config_of, configs=configs)
-    result["machine"]["loadavg_end"] = os.getloadavg()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1, default=float) + "\n")
+            write()
     rows = [
         ("BANKING77 dev accuracy", "banking77_dev_accuracy", "%"),
         ("BANKING77 test accuracy", "banking77_accuracy", "%"),

@@ -3,14 +3,20 @@ its sentence vector lies far from every intent seen in training, whatever the cl
 
 Training keeps, per intent, the centroid of the hub sentence vectors (`HubFeaturizer` must run before
 it) and one covariance shared by all intents, shrunk towards a multiple of the identity. The score of a
-message is its distance to the nearest centroid:
+message is its distance to the nearest centroid, in units of the median distance of held-out in-scope
+examples (so 1.0 is a typical in-scope message):
 
-    mahalanobis   squared distance under the shared covariance, divided by the dimension
+    mahalanobis   squared distance under the shared covariance
     cosine        1 - cosine similarity to the nearest (normalised) centroid
 
+plus `confidence_weight` x (-log of the classifier's top confidence) when that weight is > 0 (the
+classifier runs before it). The distance finds messages unlike every intent; the confidence finds
+messages between two intents.
+
 Without a `threshold` in config.yml the threshold is the `inscope_quantile` of the scores of the
-training examples themselves, each scored against centroids fitted without it (5 hashed folds), so
-that about `1 - inscope_quantile` of in-scope messages are refused. With a `threshold` (e.g. tuned on a
+training examples' distances, each scored against centroids fitted without it (5 hashed folds), so
+that about `1 - inscope_quantile` of in-scope messages are refused (somewhat more with a
+confidence_weight, whose part is not known at training). With a `threshold` (e.g. tuned on a
 development split with out-of-scope examples, as `bench/nlu.py` does), that value is used as it is.
 
 A refusal puts `nlu_fallback` first in the ranking with confidence = the share of those held-out
@@ -22,6 +28,7 @@ Saved as `oos_detector.npz` (centroids, whitening matrix, held-out score quantil
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -47,6 +54,7 @@ class OutOfScopeDetectorConfig:
     threshold: float | None = None  # refuse above this score; None: the inscope_quantile below
     inscope_quantile: float = 0.97  # without threshold: keep this share of held-out in-scope examples
     shrinkage: float = 0.1  # covariance -> (1 - s) * covariance + s * mean variance * identity
+    confidence_weight: float = 0.0  # > 0: add this times -log(top intent confidence) to the score
 
     def __post_init__(self) -> None:
         if self.method not in ("mahalanobis", "cosine"):
@@ -57,6 +65,8 @@ class OutOfScopeDetectorConfig:
             raise ValueError(f"shrinkage must be within (0, 1], got {self.shrinkage}")
         if self.threshold is not None and self.threshold < 0:
             raise ValueError(f"threshold must be >= 0, got {self.threshold}")
+        if self.confidence_weight < 0:
+            raise ValueError(f"confidence_weight must be >= 0, got {self.confidence_weight}")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class _Geometry:
 
     centroids: np.ndarray  # (intents, d) whitened (mahalanobis) or unit-norm (cosine)
     whiten: np.ndarray | None  # (d, d) x -> x @ whiten, mahalanobis only
+    scale: float = 1.0  # the median held-out in-scope distance: scores are distances / scale
 
 
 def _fit(method: str, shrinkage: float, x: np.ndarray, y: np.ndarray, n_classes: int) -> _Geometry:
@@ -85,15 +96,15 @@ def _fit(method: str, shrinkage: float, x: np.ndarray, y: np.ndarray, n_classes:
     return _Geometry((means[present] @ whiten).astype(np.float32), whiten.astype(np.float32))
 
 
-def _scores(method: str, geometry: _Geometry, x: np.ndarray) -> np.ndarray:
-    """(n,) distance of each row of x (n, d) to its nearest centroid."""
+def _distances(method: str, geometry: _Geometry, x: np.ndarray) -> np.ndarray:
+    """(n,) distance of each row of x (n, d) to its nearest centroid, divided by the geometry's scale."""
     if method == "cosine":
         unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-        return 1.0 - (unit @ geometry.centroids.T).max(axis=1)
+        return (1.0 - (unit @ geometry.centroids.T).max(axis=1)) / geometry.scale
     z = x @ geometry.whiten  # (n, d)
     c = geometry.centroids  # (intents, d)
     sq = (z * z).sum(1, keepdims=True) - 2.0 * z @ c.T + (c * c).sum(1)[None, :]  # (n, intents)
-    return np.maximum(sq.min(axis=1), 0.0) / x.shape[1]
+    return np.maximum(sq.min(axis=1), 0.0) / geometry.scale
 
 
 class OutOfScopeDetector(Component):
@@ -133,9 +144,12 @@ class OutOfScopeDetector(Component):
             out = fold == k
             if out.any() and (~out).any():
                 geometry = _fit(cfg.method, cfg.shrinkage, x[~out], y[~out], len(intents))
-                held[out] = _scores(cfg.method, geometry, x[out])
+                held[out] = _distances(cfg.method, geometry, x[out])
+        scale = float(np.median(held)) or 1.0
+        held /= scale
         self.quantiles = np.quantile(held, np.linspace(0.0, 1.0, 101)).astype(np.float64)
-        self.geometry = _fit(cfg.method, cfg.shrinkage, x, y, len(intents))
+        geometry = _fit(cfg.method, cfg.shrinkage, x, y, len(intents))
+        self.geometry = dataclasses.replace(geometry, scale=scale)
         calibrated = float(np.quantile(held, cfg.inscope_quantile))
         self.threshold = cfg.threshold if cfg.threshold is not None else calibrated
         summary = {
@@ -150,12 +164,16 @@ class OutOfScopeDetector(Component):
 
     # ---------------------------------------------------------------- inference
     def scores(self, messages: list[Message]) -> np.ndarray:
-        """(n,) the out-of-scope score of each message (NaN where it has no sentence vector)."""
+        """(n,) the out-of-scope score of each message (NaN where it has no sentence vector); with a
+        confidence_weight, once the classifier has set each message's intent."""
         out = np.full(len(messages), np.nan)
         live = [i for i, m in enumerate(messages) if m.sentence_dense is not None]
         if live and self.geometry is not None:
             x = np.stack([messages[i].sentence_dense for i in live]).astype(np.float64)
-            out[live] = _scores(self.config.method, self.geometry, x)
+            out[live] = _distances(self.config.method, self.geometry, x)
+        if self.config.confidence_weight > 0:
+            top = np.array([m.intent.confidence if m.intent is not None else 1.0 for m in messages])
+            out += self.config.confidence_weight * -np.log(np.clip(top, 1e-12, 1.0))
         return out
 
     def process(self, messages: list[Message]) -> None:
@@ -175,7 +193,11 @@ class OutOfScopeDetector(Component):
     def save(self, directory: Path) -> None:
         if self.geometry is None or self.quantiles is None:
             return
-        arrays = {"centroids": self.geometry.centroids, "quantiles": self.quantiles}
+        arrays = {
+            "centroids": self.geometry.centroids,
+            "scale": np.array(self.geometry.scale),
+            "quantiles": self.quantiles,
+        }
         if self.geometry.whiten is not None:
             arrays["whiten"] = self.geometry.whiten
         np.savez(directory / "oos_detector.npz", **arrays)
@@ -192,6 +214,6 @@ class OutOfScopeDetector(Component):
             raise IncompatibleModel(f"{path} was trained with method {meta['method']}; retrain the model")
         with np.load(path, allow_pickle=False) as f:
             whiten = f["whiten"] if "whiten" in f.files else None
-            geometry = _Geometry(f["centroids"], whiten)
+            geometry = _Geometry(f["centroids"], whiten, float(f["scale"]))
             quantiles = f["quantiles"]
         return cls(config, geometry, quantiles, meta["threshold"])
