@@ -12,7 +12,7 @@ tuned on the hash half the NLU trains on, reported on all 600 sentences):
   English title ("spiele das Album Everybody Happy von Lee Aaron") is German by its frame ("spiele das
   von"), English by its title; the frame's evidence counts `FRAME_WEIGHT` times the whole message's.
 - a *prior* for the conversation's language (the bot's at the start): `PRIOR` in log space, so an
-  ambiguous message ("Snooze alarm") is taken to be in the language the conversation is already in.
+  ambiguous message ("alarm on") is taken to be in the language the conversation is already in.
 The confidence is the softmax of the combined score divided by 1 + FRAME_WEIGHT (a message without
 names or a prior: lingua's relative confidence among the configured languages, as before).
 """

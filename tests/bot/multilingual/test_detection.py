@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import ConfigError
-from bot.multilingual.detection import LinguaDetector
+from bot.multilingual.detection import LinguaDetector, frame
 from bot.multilingual.switch import requested_language, spoken_list
 
 
@@ -70,3 +70,21 @@ def test_explicit_switch_requests(text, language):
 def test_the_spoken_languages_read_as_a_sentence():
     assert spoken_list(("en", "de")) == "English and German"
     assert spoken_list(("en", "de", "fr")) == "English, German and French"
+
+
+def test_the_frame_drops_capitalised_words_after_the_first():
+    assert frame("spiele das Album Everybody Happy von Lee Aaron") == "spiele das von"
+    assert frame("Set an alarm for seven") == "Set an alarm for seven"
+
+
+@pytest.mark.parametrize(
+    "text",  # German requests for English titles: lingua alone takes them for English
+    ["spiele das Album Everybody Happy von Lee Aaron", "Zeig mir Happiness Was Free ."],
+)
+def test_a_german_request_for_an_english_title_is_german(detector, text):
+    assert detector.detect(text, prior="en").language == "de"
+
+
+def test_an_ambiguous_message_keeps_the_prior_language(detector):
+    assert detector.detect("alarm on").language == "de"  # lingua alone, no prior
+    assert detector.detect("alarm on", prior="en").language == "en"
