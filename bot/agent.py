@@ -24,12 +24,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from actions.errors import ActionServerError
+from actions.registry import MODEL_BACKED
 from actions.remote import ActionServerClient
 from actions.sdk import Action
 from bot.channels.base import OutputChannel, UserMessage
+from bot.deadline import DeadlineExceeded, call_with_deadline
 from bot.dialogue.dispatcher import DialogueAction, Dispatcher, events_from_json
 from bot.dialogue.domain import Domain, parse_variations
 from bot.dialogue.events import (
@@ -65,6 +68,7 @@ __all__ = ["Agent", "UserMessage"]
 log = logging.getLogger(__name__)
 
 MAX_PREDICTIONS = 10
+MODEL_DEADLINE_S = 30.0  # a model-backed action (translate, forecast, summarize) past it: an apology
 APOLOGY = (
     "Sorry, I could not do that just now: a service I rely on is not answering. Please try again soon."
 )
@@ -168,11 +172,9 @@ class Agent:
         user = self._external(reminder.intent, reminder.entities, "reminder", meta)
         with self.turns.hold(sender_id):
             tracker = self._tracker(sender_id)
-            reason = why_not_fire(self.tracker_store.events(sender_id), reminder)
-            if reason is not None:
-                log.info(
-                    "event=reminder.skipped sender=%s name=%s reason=%s", sender_id, reminder.name, reason
-                )
+            why = why_not_fire(self.tracker_store.events(sender_id), reminder)
+            if why is not None:
+                log.info("event=reminder.skipped sender=%s name=%s reason=%s", sender_id, reminder.name, why)
                 return None
             log.info("event=reminder.fired sender=%s name=%s", sender_id, reminder.name)
             self._maybe_start_session(tracker, "reminder")
@@ -194,8 +196,7 @@ class Agent:
             }
         return self.nlu.parse(text).to_dict()
 
-    def tracker(self, sender_id: str) -> Tracker:
-        """The whole conversation, every session (Rasa's full tracker)."""
+    def tracker(self, sender_id: str) -> Tracker:  # the whole conversation, every session, as Rasa's
         return Tracker(sender_id, self.tracker_store.events(sender_id), self.domain.initial_slots())
 
     def append_events(self, sender_id: str, events: list[Event]) -> Tracker:
@@ -339,19 +340,17 @@ class Agent:
     ) -> tuple[list[dict[str, Any]], list[Event]]:
         language = self.multilingual.outgoing(tracker.events) if self.multilingual else None
         dispatcher = Dispatcher(self.domain, dict(tracker.slots), channel, language=language)
-        events = events_from_json(list(action.run(dispatcher, tracker, self.domain) or []), name)
-        return dispatcher.messages, events
+        run = partial(action.run, dispatcher, tracker, self.domain)
+        try:  # a model-backed action past its deadline fails as an action server does: an apology
+            raw = call_with_deadline(name, MODEL_DEADLINE_S, run) if name in MODEL_BACKED else run()
+        except DeadlineExceeded as exc:
+            raise ActionServerError(exc.message) from exc
+        return dispatcher.messages, events_from_json(list(raw or []), name)
 
     def _fail(self, tracker: Tracker, name: str, exc: ActionServerError, channel: str) -> list[dict]:
         """The action server failed: say the fallback response and record why (on the bot event only)."""
-        log.error(
-            "event=action.failed sender=%s action=%s code=%s message=%s",
-            tracker.sender_id,
-            name,
-            exc.code,
-            exc,
-        )
-        code = exc.code
+        sender, code = tracker.sender_id, exc.code
+        log.error("event=action.failed sender=%s action=%s code=%s message=%s", sender, name, code, exc)
         language = self.multilingual.outgoing(tracker.events) if self.multilingual else None
         if language is not None:  # in the user's language too
             slots = dict(tracker.slots)

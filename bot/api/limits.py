@@ -7,36 +7,25 @@
 
 `/model/parse` takes the channels' `max_message_chars` (bot/api/parse.py). Over a cap: a 400
 `input_too_long` naming the length and the limit, before any model runs. Past the deadline: a 503
-`deadline_exceeded` at once; the request's worker is free again (the call runs on a small pool of model
-threads, `MODEL_THREADS`, and its late result is dropped; a full pool makes later calls time out too
-instead of queueing without end). Read once when a blueprint is registered (`install`), so a wrong
-value fails at start-up naming the variable.
+`deadline_exceeded` at once, and the request's worker is free again (bot/deadline.py). Read once when a
+blueprint is registered (`install`), so a wrong value fails at start-up naming the variable.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app
 
-from bot.errors import ConfigError, DependencyError, ValidationFailed
+from bot.deadline import DeadlineExceeded, call_with_deadline
+from bot.errors import ConfigError, ValidationFailed
 
-log = logging.getLogger(__name__)
-
-MODEL_THREADS = 4
+__all__ = ["DeadlineExceeded", "InputTooLong", "ModelLimits", "check_length", "install", "with_deadline"]
 _EXTENSION = "parley.model_limits"
-_pool = ThreadPoolExecutor(max_workers=MODEL_THREADS, thread_name_prefix="parley-model")
 T = TypeVar("T")
-
-
-class DeadlineExceeded(DependencyError):
-    code = "deadline_exceeded"
 
 
 class InputTooLong(ValidationFailed):
@@ -94,14 +83,8 @@ def check_length(what: str, length: int, limit: int, unit: str = "characters") -
 
 def with_deadline(what: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`call(*args, **kwargs)` on a model thread, or a 503 `deadline_exceeded` after the deadline."""
-    deadline = limits().deadline_s
-    future: Future[T] = _pool.submit(call, *args, **kwargs)
+    seconds = limits().deadline_s
     try:
-        return future.result(timeout=deadline)
-    except FutureTimeout:
-        future.cancel()  # not started yet (the pool was full): it never runs
-        log.error("event=model.deadline_exceeded what=%s deadline_s=%g", what, deadline)
-        raise DeadlineExceeded(
-            f"{what} did not finish within its deadline of {deadline:g} s (PARLEY_MODEL_DEADLINE_S); "
-            "nothing was changed; retry later or with a shorter input"
-        ) from None
+        return call_with_deadline(what, seconds, call, *args, **kwargs)
+    except DeadlineExceeded as exc:
+        raise DeadlineExceeded(f"{exc.message} (the deadline is PARLEY_MODEL_DEADLINE_S)") from None

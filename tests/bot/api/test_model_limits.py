@@ -117,3 +117,52 @@ def test_a_wrong_limit_in_the_environment_names_the_variable(value):
     with pytest.raises(ConfigError, match="PARLEY_MODEL_DEADLINE_S"):
         ModelLimits.from_env({"PARLEY_MODEL_DEADLINE_S": value})
     assert ModelLimits.from_env({}) == ModelLimits(5000, 50_000, 10.0)
+
+
+_DOMAIN = """
+version: "3.1"
+intents: [summarize, greet]
+responses:
+  utter_greet: [{text: "Hello!"}]
+actions: [action_summarize]
+"""
+_RULES = """
+version: "3.1"
+rules:
+- rule: summarize
+  steps: [{intent: summarize}, {action: action_summarize}]
+- rule: greet
+  steps: [{intent: greet}, {action: utter_greet}]
+"""
+
+
+def test_a_model_backed_action_past_its_deadline_is_an_apology_and_the_turn_ends(
+    tmp_path, redis_agent, monkeypatch
+):
+    import bot.agent
+    from actions.sdk import Action
+    from bot.agent import UserMessage
+    from tests.conftest import rule_project
+
+    class SlowSummary(Action):
+        def name(self) -> str:
+            return "action_summarize"
+
+        def run(self, dispatcher, tracker, domain):
+            time.sleep(3)
+            dispatcher.utter_message(text="a late summary")
+            return []
+
+    monkeypatch.setattr(bot.agent, "MODEL_DEADLINE_S", 0.3)
+    agent = redis_agent(rule_project(tmp_path, _DOMAIN, _RULES), {"action_summarize": SlowSummary})
+    started = time.monotonic()
+    said = agent.handle(UserMessage("/summarize", "sum"))
+    assert time.monotonic() - started < 2.0
+    assert len(said) == 1 and "not answering" in said[0]["text"]  # the apology, not the late summary
+    events = agent.tracker("sum").events
+    failed = [e for e in events if e.type_name == "bot" and e.metadata.get("failed_action")]
+    assert failed and failed[0].metadata["failed_action"] == "action_summarize"
+    assert events[-1].to_dict()["name"] == "action_listen"
+    assert [m["text"] for m in agent.handle(UserMessage("/greet", "sum"))] == ["Hello!"]
+    time.sleep(3)  # the late summary finishes on its model thread and is dropped
+    assert "a late summary" not in [e.to_dict().get("text") for e in agent.tracker("sum").events]
