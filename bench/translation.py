@@ -119,13 +119,14 @@ def main() -> int:
     load_start = os.getloadavg()
     started = time.time()
 
-    from bench.machine import describe, peak_flops
+    from bench.machine import cpu_model, describe, peak_flops
     from translation.config import load_config
     from translation.data import prepare, read_lines, read_parallel
     from translation.evaluation import evaluate
     from translation.training import train
     from translation.translator import Translator
 
+    flops_runs = [peak_flops()]
     work = Path(args.work)
     prepared = work / "multi30k"
     have_models = any(
@@ -155,7 +156,12 @@ def main() -> int:
                 # not re-measured now: keep the earlier measurement, labelled with its own date
                 earlier = previous["runs"][name]
                 since = earlier.get("carried_over_from") or previous.get("date")  # the measurement's own
-                runs[name] = {**earlier, "carried_over_from": since}
+                cpu = earlier.get("measured_on_cpu") or (
+                    "not recorded"
+                    if earlier.get("carried_over_from")
+                    else previous.get("machine", {}).get("cpu_model", "not recorded")
+                )
+                runs[name] = {**earlier, "carried_over_from": since, "measured_on_cpu": cpu}
                 log.warning("event=bench.carried_over model=%s date=%s", name, previous.get("date"))
             else:
                 log.warning("event=bench.not_measured model=%s", name)
@@ -198,11 +204,13 @@ def main() -> int:
             "model_mb": model_mb(model_dir),
             "params": json.loads((model_dir / "config.json").read_text())["params"],
             "stopped_because": summary["stopped_because"],
+            "measured_on_cpu": cpu_model(),
             "history": trained["history"],
         }
         log.info("event=bench.model name=%s bleu=%.2f", name, report["bleu"])
 
-    flops = peak_flops()
+    flops_runs.append(peak_flops())  # before and after the training: the better one is the peak
+    flops = max(flops_runs, key=lambda f: f["peak_fp32_flop_per_s"])
     peak = flops["peak_fp32_flop_per_s"]
     t = runs.get("transformer", {})
     r = runs.get("rnn", {})
@@ -220,12 +228,20 @@ def main() -> int:
             else previous.get("serve_rss_mb") if t.get("carried_over_from") else None
         ),  # a carried-over run keeps its earlier figure (the model is not on disk to measure)
         "flop_limit_per_s": peak,
-        "flop_limit_note": f"measured now: {flops['method']} ({flops['peak_from']}); load "
-        f"{flops['loadavg_during'][0]} while measuring"
-        + (f"; the training rate is from the run of {t['carried_over_from']}" if t.get("carried_over_from")
-           else ""),  # fmt: skip
+        "flop_limit_note": f"measured by this run, before and after training: {flops['method']} "
+        f"({flops['peak_from']}); 1-min load {flops['loadavg_during'][0]} while measuring",
+        "flop_limit_runs": flops_runs,
+        # a share needs the rate and the peak from one run on one machine: a carried-over rate has none
         "train_flop_share": (
-            round(t["train_target_tokens_per_s"] * t["train_flops_per_target_token"] / peak, 4) if t else None
+            round(t["train_target_tokens_per_s"] * t["train_flops_per_target_token"] / peak, 4)
+            if t and not t.get("carried_over_from")
+            else None
+        ),
+        "train_flop_share_note": (
+            f"not computed: the training rate is from the run of {t['carried_over_from']} (CPU "
+            f"{t.get('measured_on_cpu')}); the peak above was measured now on {cpu_model()}"
+            if t.get("carried_over_from")
+            else "training target tokens/s x FLOPs per target token / the measured peak"
         ),
         "splits": {"bleu": "test2016 (raw test_2016_flickr), touched once per kept change",
                    "dev_bleu_history": "val (300 sentences, greedy), during training"},  # fmt: skip
