@@ -86,8 +86,14 @@ def is_fallback(result: ParseResult) -> bool:
 
 def scored(truth: Sequence[str], predicted: Sequence[str | None], oos_labels: frozenset[str]) -> list:
     """The predictions as the reports score them: a refusal (any out-of-scope label) of an
-    out-of-scope example is right, so it takes the example's own label."""
-    return [t if t in oos_labels and p in oos_labels else p for t, p in zip(truth, predicted, strict=True)]
+    out-of-scope example is right, so it takes the example's own label; when the test data has one
+    out-of-scope label, every refusal takes it (one `refused` row and column in the matrix)."""
+    present = {t for t in truth if t in oos_labels}
+    only = next(iter(present)) if len(present) == 1 else None
+    return [
+        t if t in oos_labels and p in oos_labels else (only if only and p in oos_labels else p)
+        for t, p in zip(truth, predicted, strict=True)
+    ]
 
 
 def top_confusions(
