@@ -151,9 +151,15 @@ def _banking_like_set(n_intents: int = 150, per_intent: int = 8, n_oos: int = 15
     return examples, results
 
 
-def test_150_intents_with_out_of_scope_give_the_breakdown_and_a_readable_matrix(tmp_path):
+def test_150_intents_with_out_of_scope_give_the_breakdown_and_a_readable_matrix(tmp_path, capsys):
     examples, results = _banking_like_set()
     summary = write_reports(examples, results, tmp_path)
+    _print_summary(summary.to_dict(), oos_labels_from(None))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "1350 examples: 1200 in scope, 150 out of scope (nlu_fallback, out_of_scope)"
+    assert any(line.split() == ["oos_recall", f"{summary.oos_recall:.4f}"] for line in printed)
+    listed = printed[printed.index("top confusions (true -> predicted: examples):") + 1 :]
+    assert len(listed) == 10 and all(" -> " in line for line in listed)
     assert summary.examples == 150 * 8 + 150 and summary.oos_examples == 150
     oos = json.loads((tmp_path / "oos_report.json").read_text())
     truth_oos = [r for e, r in zip(examples, results, strict=True) if e.intent == "out_of_scope"]
