@@ -59,6 +59,11 @@ def in_training_half(sentence_id: str) -> bool:
     return hashlib.sha1(sentence_id.encode("utf-8")).digest()[0] % 2 == 0
 
 
+def in_selection_part(sentence_id: str) -> bool:
+    """About a fifth of the training half, held out of the adaptation to choose its number of steps."""
+    return in_training_half(sentence_id) and hashlib.sha1(sentence_id.encode("utf-8")).digest()[1] % 5 == 0
+
+
 def langid(detector, settings, en: list[dict], de: list[dict]) -> dict:
     """`langid_acc`: the detector's language on each of the 600 sentences alone, as the first message of
     a conversation (the prior: the bot's language). `langid_tuning_half_acc` / `langid_other_half_acc`:
@@ -131,9 +136,20 @@ def translate_in_cost(multilingual, de: list[dict]) -> dict:
     }
 
 
-def adapt(de_en: Path, out: Path, en: list[dict], de: list[dict], steps: int, seed: int = 0) -> dict:
-    """Fine-tune the de->en model on the training half of xSID (German -> English) mixed 1:1 with the
-    demo's pairs; Adam at a constant 3e-4, label smoothing 0.1, clipped at 1. Saved to `out`."""
+def adapt(
+    de_en: Path,
+    out: Path | None,
+    en: list[dict],
+    de: list[dict],
+    steps: int,
+    seed: int = 0,
+    exclude: frozenset[str] = frozenset(),
+    on_checkpoint=None,
+    every: int = 0,
+) -> dict:
+    """Fine-tune the de->en model on the training half of xSID (German -> English; minus the ids in
+    `exclude`) mixed 1:1 with the demo's pairs; Adam at a constant 3e-4, label smoothing 0.1, clipped at
+    1. Saved to `out` (unless None); `on_checkpoint(steps, translator)` every `every` steps."""
     import random
 
     import keras
@@ -147,7 +163,11 @@ def adapt(de_en: Path, out: Path, en: list[dict], de: list[dict], steps: int, se
 
     translator = Translator.load(de_en)
     model, subwords = translator.model, translator.subwords
-    xsid = [(g["text"], e["text"]) for e, g in zip(en, de, strict=True) if in_training_half(e["id"])]
+    xsid = [
+        (g["text"], e["text"])
+        for e, g in zip(en, de, strict=True)
+        if in_training_half(e["id"]) and e["id"] not in exclude
+    ]
     demo = [(german, english) for english, german in demo_pairs()]
     rng = random.Random(seed)
     optimizer = keras.optimizers.Adam(3e-4, beta_1=0.9, beta_2=0.98, epsilon=1e-9, global_clipnorm=1.0)
@@ -169,10 +189,13 @@ def adapt(de_en: Path, out: Path, en: list[dict], de: list[dict], steps: int, se
         for batch in make_batches(src, tgt, max_tokens=1500, seed=seed, epoch=epoch):
             losses.append(float(step(batch.src, batch.tgt_in, batch.tgt_out)))
             done += 1
+            if on_checkpoint is not None and every and done % every == 0:
+                on_checkpoint(done, translator)
             if done >= steps:
                 break
         epoch += 1
-    translator.save(out, {"adapted": {"from": str(de_en), "xsid_pairs": len(xsid), "steps": steps}})
+    if out is not None:
+        translator.save(out, {"adapted": {"from": str(de_en), "xsid_pairs": len(xsid), "steps": steps}})
     return {
         "adapt_steps": steps,
         "adapt_epochs": epoch,
@@ -186,18 +209,19 @@ def adapt(de_en: Path, out: Path, en: list[dict], de: list[dict], steps: int, se
     }
 
 
-def nlu_scores(multilingual, en: list[dict], de: list[dict], work: Path, reuse: bool = False) -> dict:
-    """With `reuse`, an NLU model already in `work` trained on the same data, config and seed (its
-    fingerprint) is loaded instead of trained again (`nlu_retrained`: false; `nlu_train_s`: as recorded
-    by that training)."""
+def label(intent: str) -> str:
+    return intent.replace("/", "__")  # "/" marks Rasa's retrieval intents
+
+
+def train_nlu(en: list[dict], work: Path, reuse: bool = False):
+    """The English NLU on SNIPS train + the English training half of xSID -> (model, facts). With
+    `reuse`, a model already in `work` trained on the same data, config and seed (its fingerprint) is
+    loaded instead of trained again (`nlu_retrained`: false; `nlu_train_s`: as that training recorded)."""
     from nlu.config import DEFAULT_PIPELINE, parse_pipeline
     from nlu.data.importers import read_snips
     from nlu.data.training_data import Example, TrainingData
     from nlu.model import NLUModel
     from nlu.train import train_on_data
-
-    def label(intent: str) -> str:
-        return intent.replace("/", "__")  # "/" marks Rasa's retrieval intents
 
     folder = DATA / "snips_nlu_benchmark_2017"
     train = read_snips(sorted(folder.glob("*/train_*_full.json")))
@@ -211,7 +235,43 @@ def nlu_scores(multilingual, en: list[dict], de: list[dict], work: Path, reuse: 
     train_s = time.perf_counter() - started
     if not outcome.retrained:
         train_s = float(outcome.summary.get("train_seconds", train_s))
-    model = NLUModel.load(work / "nlu")
+    facts = {
+        "nlu_train_s": round(train_s, 1),
+        "nlu_retrained": bool(outcome.retrained),
+        "nlu_train_examples": len(data.examples),
+    }
+    return NLUModel.load(work / "nlu"), facts
+
+
+def select_steps(de_en: Path, en: list[dict], de: list[dict], model, candidates: list[int]) -> dict:
+    """The number of adaptation steps, chosen inside the training half: adapt without its selection part
+    (in_selection_part), and at each candidate count translate that part's German (greedy) and score the
+    intents; the best wins, ties to fewer steps. The NLU was trained on that part's English, so the
+    accuracies are only compared with each other."""
+    part = [(e, g) for e, g in zip(en, de, strict=True) if in_selection_part(e["id"])]
+    scores: dict[int, float] = {}
+
+    def score(steps: int, translator) -> None:
+        if steps in candidates:
+            hyps = translator.translate([g["text"] for _, g in part], beam=1)
+            hits = sum(
+                model.parse(h.text).to_dict()["intent"]["name"] == label(e["intent"])
+                for h, (e, _) in zip(hyps, part, strict=True)
+            )
+            scores[steps] = round(100 * hits / len(part), 2)
+
+    every = min(candidates)
+    adapt(de_en, None, en, de, max(candidates), exclude=frozenset(e["id"] for e, _ in part),
+          on_checkpoint=score, every=every)  # fmt: skip
+    best = max(sorted(scores), key=lambda steps: scores[steps])
+    return {
+        "adapt_selection_sentences": len(part),
+        "adapt_selection_intent_acc": scores,
+        "adapt_chosen": best,
+    }
+
+
+def nlu_scores(multilingual, en: list[dict], de: list[dict], model) -> dict:
     held_en = [s for s in en if not in_training_half(s["id"])]
     held_de = [s for s in de if not in_training_half(s["id"])]
     from bot.channels.base import UserMessage
@@ -227,9 +287,6 @@ def nlu_scores(multilingual, en: list[dict], de: list[dict], work: Path, reuse: 
         "xsid_en_intent_acc": round(en_acc, 2),
         "xsid_de_intent_acc": round(de_acc, 2),
         "xsid_de_over_en": round(de_acc / en_acc, 3) if en_acc else None,
-        "nlu_train_s": round(train_s, 1),
-        "nlu_retrained": bool(outcome.retrained),
-        "nlu_train_examples": len(data.examples),
     }
 
 
@@ -241,6 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         "--adapt-steps", type=int, default=0, help="first fine-tune de->en on the xSID training half"
     )
     parser.add_argument("--adapt-only", action="store_true", help="stop after saving the adapted model")
+    parser.add_argument(
+        "--select-steps",
+        type=lambda text: [int(x) for x in text.split(",")],
+        default=None,
+        help="candidate step counts (e.g. 1500,3000,4500): the adaptation's steps are chosen among them "
+        "inside the training half (select_steps), then it runs on the whole half",
+    )
     parser.add_argument(
         "--reuse-nlu", action="store_true", help="load the NLU in --work when its data and config match"
     )
@@ -259,9 +323,16 @@ def main(argv: list[str] | None = None) -> int:
     en, de = read_conll(XSID / "en.valid.conll"), read_conll(XSID / "de.valid.conll")
     adapted: dict = {}
     de_en = args.de_en
+    nlu_model, nlu_facts = None, {}
+    if args.nlu or args.select_steps:
+        nlu_model, nlu_facts = train_nlu(en, args.work, args.reuse_nlu)
+    if args.select_steps:
+        selection = select_steps(args.de_en, en, de, nlu_model, args.select_steps)
+        args.adapt_steps = selection["adapt_chosen"]
+        adapted.update(selection)
     if args.adapt_steps:
         de_en = args.work / "de-en-xsid"
-        adapted = adapt(args.de_en, de_en, en, de, args.adapt_steps)
+        adapted.update(adapt(args.de_en, de_en, en, de, args.adapt_steps))
         if args.adapt_only:
             print(json.dumps(adapted))
             return 0
@@ -273,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     multilingual = Multilingual(settings, detector, MessageTranslator(service))
     result: dict = {**langid(detector, settings, en, de), **translate_in_cost(multilingual, de), **adapted}
     if args.nlu:
-        result.update(nlu_scores(multilingual, en, de, args.work, args.reuse_nlu))
+        result.update(nlu_scores(multilingual, en, de, nlu_model))
+        result.update(nlu_facts)
     service.close()
     model_cfg = json.loads((de_en / "config.json").read_text())
     result.update(
