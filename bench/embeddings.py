@@ -5,11 +5,16 @@
     .venv/bin/python bench/embeddings.py --levers # + threads, XLA, oneDNN, bucketing, fixed padding
 
 Each measurement runs in a fresh subprocess (ours with .venv's python, the reference with .venv-ref's), so
-load time and resident memory are measured the same way for both; `--rounds` alternates them, keeps medians.
+load time and resident memory are measured the same way for both; `--rounds` alternates them. Every
+figure compared with the reference is reported as min/median/max over the rounds, and a comparison says
+"ahead" or "behind" only when the two ranges do not overlap ("within noise" otherwise).
 Measured per worker: module load time (after imports), p50 latency of one ~10-word utterance (cache off),
 throughput on a batch of 64 real utterances (banking77 test set from ../shared/data when present), a batch of
 8 inputs of ~250 wordpieces, and RSS. Ours also checks min cosine against tests/fixtures/embeddings.
-The machine's load average is recorded at start and end: other engineers share the 2 cores.
+The machine's peak fp32 FLOP rate is measured (bench/machine.py: best of several large matmuls in numpy and
+TF, before and after the rounds) and the encoder's batch-64 FLOP rate is given as a share of it; the CPU
+model is read from /proc/cpuinfo. The load average is recorded at start and end: other engineers share
+the 2 cores.
 """
 
 from __future__ import annotations
@@ -57,8 +62,19 @@ NOTES = (
     "rss_mb is the whole process after load + single + batch-64 work; importing tensorflow, tensorflow_text "
     "and tensorflow_hub alone is rss_imports_mb (ours) - TF's own libraries, not the module. "
     "single_p50_ms = SentenceEncoder.encode_sentences([one 10-word utterance]) with the cache off; "
-    "the reference = SentenceTransformer.encode([same]). batch64 = 64 banking77 test utterances per call."
+    "the reference = SentenceTransformer.encode([same]). batch64 = 64 banking77 test utterances per call. "
+    "Headline figures are medians over the rounds; `compared` holds min/median/max and the verdict."
 )
+# figure -> which way is better; compared between ours and the reference over the rounds
+COMPARED = {
+    "single_p50_ms": "lower",
+    "batch64_per_s": "higher",
+    "long8_ms": "lower",
+    "load_s": "lower",
+    "rss_mb": "lower",
+}
+# MiniLM-L6 (d 384, ff 1536, 6 layers): multiply-adds of the weight matrices per wordpiece, x 2 = FLOPs
+MINILM_FLOPS_PER_TOKEN = 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
 
 
 def utterances(n: int, seed: int = 0) -> list[str]:
@@ -137,6 +153,8 @@ def worker_ours(args: argparse.Namespace) -> dict:
         "rss_mb": rss_mb(),  # after load + single + batch-64 work: a serving process
         "rss_imports_mb": rss_imports,  # tensorflow + tensorflow_text + tensorflow_hub imported, no module
     }
+    mask = module.tokenize(tf.constant(batch))["mask"]
+    result["batch64_wordpieces"] = int(tf.reduce_sum(tf.cast(mask, tf.int32)))  # real ones, no padding
     if args.lean:
         return result
     result["single_module_p50_ms"] = p50_ms(
@@ -167,6 +185,12 @@ def worker_ours(args: argparse.Namespace) -> dict:
         result["min_cosine"] = float(cos.min())
     result["rss_end_mb"] = rss_mb()
     return result
+
+
+def worker_flops(args: argparse.Namespace) -> dict:
+    from bench.machine import peak_flops
+
+    return peak_flops()
 
 
 def worker_reference(args: argparse.Namespace) -> dict:
@@ -216,6 +240,31 @@ def run_worker(kind: str, extra: list[str], env: dict[str, str] | None = None) -
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def spread(values: list[float]) -> dict[str, float]:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def verdict(ours: dict[str, float], ref: dict[str, float], better: str) -> str:
+    """"ahead"/"behind" only when the two min..max ranges do not overlap; "within noise" otherwise."""
+    if ours["max"] < ref["min"]:
+        return "ahead" if better == "lower" else "behind"
+    if ours["min"] > ref["max"]:
+        return "ahead" if better == "higher" else "behind"
+    return "within noise"
+
+
+def compare(ours_rounds: list[dict], ref_rounds: list[dict]) -> dict:
+    out = {}
+    for key, better in COMPARED.items():
+        ours = spread([r[key] for r in ours_rounds])
+        entry = {"better": better, "ours": ours, "rounds": len(ours_rounds)}
+        if ref_rounds:
+            ref = spread([r[key] for r in ref_rounds])
+            entry.update(reference=ref, verdict=verdict(ours, ref, better))
+        out[key] = entry
+    return out
+
+
 def median_of(rounds: list[dict]) -> dict:
     keys = [
         k
@@ -251,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="alternating ours/reference rounds (the median is kept)"
+        "--rounds", type=int, default=5, help="alternating ours/reference rounds (min/median/max kept)"
     )
     parser.add_argument("--n-single", type=int, default=200, help="single-utterance calls per measurement")
     parser.add_argument("--n-batch", type=int, default=10, help="batch-of-64 calls per measurement")
@@ -261,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON result goes")
     # worker-only options
-    parser.add_argument("--worker", choices=["ours", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["ours", "reference", "flops"], help=argparse.SUPPRESS)
     parser.add_argument("--module", help=argparse.SUPPRESS)
     parser.add_argument("--intra", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--inter", type=int, default=0, help=argparse.SUPPRESS)
@@ -272,18 +321,22 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.worker:
-        result = worker_ours(args) if args.worker == "ours" else worker_reference(args)
+        workers = {"ours": worker_ours, "reference": worker_reference, "flops": worker_flops}
+        result = workers[args.worker](args)
         print(json.dumps(result))
         return
 
     if not args.no_reference and not REF_PYTHON.is_file():
         parser.error(f"{REF_PYTHON} is missing: run bench/make_reference_env.sh, or pass --no-reference")
+    from bench.machine import describe
     from nlu.embeddings import build_module
 
     build_module()  # outside the timings
     load_start = os.getloadavg()
     started = time.time()
     sizes = ["--n-single", str(args.n_single), "--n-batch", str(args.n_batch)]
+    flops_before = run_worker("flops", [])
+    print(f"peak fp32 before the rounds: {json.dumps(flops_before)}", file=sys.stderr)
     ours_rounds, ref_rounds = [], []
     ref_1thread = None
     for r in range(args.rounds):
@@ -297,8 +350,13 @@ def main(argv: list[str] | None = None) -> None:
         if ref_rounds:
             print(f"round {r + 1}/{args.rounds}: reference {json.dumps(ref_rounds[-1])}", file=sys.stderr)
         print(f"round {r + 1}/{args.rounds} done, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    flops_after = run_worker("flops", [])
+    print(f"peak fp32 after the rounds: {json.dumps(flops_after)}", file=sys.stderr)
+    peak = max((flops_before, flops_after), key=lambda f: f["peak_fp32_flop_per_s"])
     ours = median_of(ours_rounds)
     ref = median_of(ref_rounds) if ref_rounds else {}
+    compared = compare(ours_rounds, ref_rounds)
+    batch_flops = ours["batch64_per_s"] * ours["batch64_wordpieces"] / 64 * MINILM_FLOPS_PER_TOKEN
     result = {
         "min_cosine": ours.get("min_cosine"),
         "single_p50_ms": ours["single_p50_ms"],
@@ -311,6 +369,13 @@ def main(argv: list[str] | None = None) -> None:
         "reference_rss_mb": ref.get("rss_mb"),
         "long8_ms": ours["long8_ms"],
         "reference_long8_ms": ref.get("long8_ms"),
+        "compared": compared,
+        "verdicts": {k: v.get("verdict") for k, v in compared.items()},
+        "batch64_flop_per_s": round(batch_flops),
+        "batch64_flop_share": round(batch_flops / peak["peak_fp32_flop_per_s"], 4),
+        "batch64_flop_note": f"{MINILM_FLOPS_PER_TOKEN} FLOPs per real wordpiece (weight matrices of the "
+        f"6 layers, attention scores and padding left out) x {ours['batch64_wordpieces']} wordpieces per 64 "
+        "utterances x batch64_per_s, over the measured peak",
         "ours_rounds": ours_rounds,
         "reference_rounds": ref_rounds,
         "reference_1_torch_thread": ref_1thread,
@@ -318,10 +383,11 @@ def main(argv: list[str] | None = None) -> None:
         "notes": NOTES,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "splits": {"batch64": "banking77 test (64 sampled, seed 0)", "single": "one fixed utterance",
+                   "min_cosine": "tests/fixtures/embeddings inputs"},  # fmt: skip
         "machine": {
-            "cpu_count": os.cpu_count(),
-            "loadavg_start": load_start,
-            "loadavg_end": os.getloadavg(),
+            **describe(load_start, peak),
+            "peak_flops_runs": [flops_before, flops_after],
             "seconds": round(time.time() - started, 1),
         },
     }
@@ -339,6 +405,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'':38} {'TF Hub module':>14} {'reference':>10}")
     for name, a, b in rows:
         print(f"{name:38} {a:>14} {b:>10}")
+    print(f"medians of {args.rounds} rounds; min..max per figure and the verdict:")
+    for key, c in compared.items():
+        ref_range = f"{c['reference']['min']:.1f}..{c['reference']['max']:.1f}" if "reference" in c else "-"
+        print(f"  {key:18} ours {c['ours']['min']:.1f}..{c['ours']['max']:.1f}  reference {ref_range}  "
+              f"{c.get('verdict', '')}")  # fmt: skip
+    print(f"peak fp32 (measured): {peak['peak_fp32_flop_per_s'] / 1e9:.1f} GFLOP/s ({peak['peak_from']}); "
+          f"batch-64 encoder at {result['batch64_flop_share']:.0%} of it; "
+          f"CPU {result['machine']['cpu_model']}")  # fmt: skip
     print(f"load average {load_start[0]:.2f} -> {os.getloadavg()[0]:.2f}; wrote {args.out}")
 
 
