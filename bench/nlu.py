@@ -430,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         "--confidence-weights",
         type=float,
         nargs="+",
-        default=[0.0, 0.5, 1.0, 2.0],
-        help="OutOfScopeDetector confidence_weight values tried on dev (default 0 0.5 1 2)",
+        default=[0.0, 0.5, 1.0, 2.0, 4.0, 8.0],
+        help="OutOfScopeDetector confidence_weight values tried on dev (default 0 0.5 1 2 4 8)",
     )
     parser.add_argument(
         "--detector",

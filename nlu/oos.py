@@ -101,8 +101,8 @@ def tune_refusal(
     score: Sequence[float] | None = None,
     *,
     max_inscope_drop: float = 0.015,
-    thresholds: Sequence[float] = tuple(round(0.05 * i, 2) for i in range(20)),
-    ambiguity_thresholds: Sequence[float] = (0.0, 0.05, 0.1),
+    thresholds: Sequence[float] = tuple(round(0.025 * i, 3) for i in range(39)),
+    ambiguity_thresholds: Sequence[float] = (0.0, 0.025, 0.05, 0.1),
     detector_candidates: int = 400,
 ) -> RefusalChoice:
     """The thresholds with the highest OOS recall whose refusals cost at most `max_inscope_drop` of

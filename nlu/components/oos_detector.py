@@ -137,7 +137,10 @@ class OutOfScopeDetector(Component):
         cfg = self.config
         # Each example scored against centroids fitted on the other folds: honest in-scope scores.
         fold = np.array(
-            [min(int(example_hash(m.text, "oos-calibration") * CALIBRATION_FOLDS), 4) for m in labelled]
+            [
+                min(int(example_hash(m.text, "oos-calibration") * CALIBRATION_FOLDS), CALIBRATION_FOLDS - 1)
+                for m in labelled
+            ]
         )
         held = np.zeros(len(labelled))
         for k in range(CALIBRATION_FOLDS):
