@@ -19,12 +19,8 @@ import requests
 
 from bot.stores.embedded import free_port
 from bot.stores.redis import RedisTrackerStore
+from tests.bot.channels.browser import QuietHandler, bot_texts, say
 from tests.bot.channels.widget_server import write_project
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` (make test does)", allow_module_level=True)
 
 HERE = Path(__file__).resolve()
 API_TOKEN = "browser-test-api-token-0123456789"
@@ -96,29 +92,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory, redis_server) -> Iterator[di
     bot.kill()
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 1000, "height": 760})
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def bot_texts(page) -> list[str]:
-    return page.locator(".msg.bot").all_inner_texts()
 
 
 def user_texts(page) -> list[str]:
@@ -133,11 +112,6 @@ def wait_for_bot(page, text: str, count: int = 1) -> None:
            }""",
         arg=[text, count],
     )
-
-
-def say(page, text: str) -> None:
-    page.locator("#pw-input").fill(text)
-    page.locator("#pw-input").press("Enter")
 
 
 def test_greet_reply_button_and_reload_keep_the_conversation(page, sites):

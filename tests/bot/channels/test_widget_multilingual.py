@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -23,24 +22,15 @@ import requests
 import yaml
 
 from bot.stores.embedded import free_port
+from tests.bot.channels.browser import QuietHandler, bot_texts, say
 from tests.bot.multilingual.conftest import multilingual_demo, tiny_translation  # noqa: F401 - fixtures
 from tests.bot.multilingual.tiny_models import GERMAN_TURNS
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` (make test does)", allow_module_level=True)
 
 API_TOKEN = "widget-multilingual-api-token-0123"
 PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><h1>{title}</h1>
 <script src="{bot}/widget.js" data-server="{bot}" data-title="Parley" data-initial-payload="/greet"
         data-open="true" {language}></script></body></html>"""
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +78,6 @@ def sites(multilingual_demo: Path, redis_server, tmp_path_factory) -> Iterator[d
     services.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 1000, "height": 760})
@@ -104,21 +86,12 @@ def page(browser) -> Iterator:
     context.close()
 
 
-def bot_texts(page) -> list[str]:
-    return page.locator(".msg.bot").all_inner_texts()
-
-
 def wait_for_bot_count(page, count: int) -> None:
     page.wait_for_function(
         """(count) => document.querySelector('#parley-widget').shadowRoot
                               .querySelectorAll('.msg.bot').length >= count""",
         arg=count,
     )
-
-
-def say(page, text: str) -> None:
-    page.locator("#pw-input").fill(text)
-    page.locator("#pw-input").press("Enter")
 
 
 def user_events(sites: dict, session_id: str) -> list[dict]:
