@@ -1,9 +1,9 @@
 """SIGTERM to a real `parley run`: it stops accepting, finishes the turns in flight, then exits.
 
-The server talks to Redis through 30 ms of jittery latency each way and has 4 threads, so the 48
-turns in flight at SIGTERM take over 10 s to finish (the old fixed drain, after which gunicorn cut
-them: its workers were killed and the clients reset) and under the 30 s default of
-`--graceful-timeout`.
+The server talks to Redis through 50 ms of jittery latency each way and has 4 threads, so the 48
+turns in flight at SIGTERM take ~17 s to finish: more than the old fixed 10 s drain, after which
+gunicorn killed its worker and reset the clients still waiting (on the pre-issue code, cc556c5, this
+test fails: 20 of 48 reset after 10.1 s), and under the 30 s default of `--graceful-timeout`.
 Four more requests have sent only part of their body when SIGTERM arrives and the rest after it: they
 were accepted, so they are served too.
 """
@@ -25,10 +25,11 @@ from tests.bot.server_process import start_server, wait_healthy
 
 IN_FLIGHT = 48
 HALF_SENT = 4
+DELAY_S = 0.05  # each way, jittered 0-2x: a turn takes ~1.4 s, 48 of them on 4 threads ~17 s
 
 
 def test_sigterm_finishes_the_turns_in_flight_and_resets_none(trained_demo, redis_server, redis_client):
-    proxy = LatencyProxy(redis_server.port, delay_s=0.03)
+    proxy = LatencyProxy(redis_server.port, delay_s=DELAY_S)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_server(
@@ -86,7 +87,8 @@ def test_sigterm_finishes_the_turns_in_flight_and_resets_none(trained_demo, redi
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proxy.close()
-    assert outcomes == [200] * IN_FLIGHT, (drained_s, outcomes)  # none reset, none refused
+    not_answered = [o for o in outcomes if o != 200]
+    assert not not_answered, f"{len(not_answered)} of {IN_FLIGHT} not answered after {drained_s:.1f} s"
     assert half_answers == [b"HTTP/1.1 200 OK"] * HALF_SENT
     assert drained_s > 10  # the load this test means: more than the old fixed 10 s drain
     for i in range(IN_FLIGHT):  # and each conversation is in Redis
