@@ -12,6 +12,8 @@
       socket_timeout: 5        # seconds
       key_prefix: "tracker:"
       record_exp: 0            # tracker store only: seconds a conversation is kept; 0 = forever
+      max_events: 20000        # tracker store only (Parley's): events in a conversation's live list, older
+                               # sessions past it move to an archive key; 0 = no cap
     lock_store:
       ...the same connection keys...
       lifetime: 5              # lock store only (or `lock_lifetime`): seconds a crashed worker holds a lock
@@ -158,9 +160,13 @@ class RedisStoreConfig(BaseModel):
         return _with_query(url, options)
 
 
+DEFAULT_MAX_EVENTS = 20_000  # per conversation's live list (older sessions beyond it are archived)
+
+
 class TrackerStoreConfig(RedisStoreConfig):
     key_prefix: str = "tracker:"
     record_exp: int = Field(0, ge=0)
+    max_events: int = Field(DEFAULT_MAX_EVENTS, ge=0)
 
     @field_validator("record_exp", mode="before")
     @classmethod

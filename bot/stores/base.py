@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from bot.dialogue.events import ActionExecuted, Event, SessionStarted
 from bot.errors import BadRequest, DependencyError
 
-DEFAULT_MAX_EVENTS = 20_000  # per conversation's live list (older sessions beyond it are archived)
 SESSION_START_ACTION = "action_session_start"
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.endpoints import LockStoreConfig, TrackerStoreConfig, describe_url, store_urls
-from bot.stores.base import DEFAULT_MAX_EVENTS
 from bot.stores.embedded import EmbeddedRedis
 from bot.stores.redis import RedisTrackerStore, connect
 from bot.stores.redis_lock import RedisLockStore
@@ -59,8 +58,7 @@ def open_stores(project: Project) -> Stores:
             key_prefix=project.tracker_store.key_prefix,
             record_exp=project.tracker_store.record_exp,
             url=url,
-            # endpoints.yml `tracker_store: max_events:` once bot/endpoints.py has the key
-            max_events=getattr(project.tracker_store, "max_events", DEFAULT_MAX_EVENTS),
+            max_events=project.tracker_store.max_events,
         )
         lock = RedisLockStore(
             connect(lock_url),

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from bot.dialogue.events import Event
-from bot.stores.base import DEFAULT_MAX_EVENTS, StaleLock, TrackerFull, session_start_index
+from bot.endpoints import DEFAULT_MAX_EVENTS
+from bot.stores.base import StaleLock, TrackerFull, session_start_index
 
 
 class InMemoryTrackerStore:

@@ -39,9 +39,9 @@ from typing import Any
 import redis
 
 from bot.dialogue.events import Event, event_from_dict
-from bot.endpoints import describe_url
+from bot.endpoints import DEFAULT_MAX_EVENTS, describe_url
 from bot.errors import StoreUnavailable
-from bot.stores.base import DEFAULT_MAX_EVENTS, StaleLock, TrackerFull, session_start_index
+from bot.stores.base import StaleLock, TrackerFull, session_start_index
 from bot.stores.cluster import connect_cluster, is_cluster, is_cluster_url
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ import redis
 from bot.config import load_project
 from bot.dialogue.events import BotUttered
 from bot.errors import ConfigError, StoreUnavailable
+from bot.stores.base import TrackerFull
 from bot.stores.embedded import free_port, redis_server_binary
 from bot.stores.factory import open_stores
 
@@ -188,3 +189,29 @@ def test_rasa_keys_are_read_with_their_rasa_meaning(tmp_path):
     project = load_project(root, env={})
     assert project.tracker_store.type == "redis" and project.tracker_store.record_exp == 0
     assert project.lock_store.lifetime == 12 and project.lock_store.socket_timeout == 2
+
+
+def test_max_events_from_endpoints_caps_a_conversation(tmp_path, locked_redis):
+    root = _project(
+        tmp_path,
+        f"""
+tracker_store:
+  type: redis
+  url: redis://:{quote(PASSWORD, safe="")}@127.0.0.1:{locked_redis}/9
+  max_events: 4
+""",
+    )
+    stores = open_stores(load_project(root, env={}))
+    stores.tracker.append("capped-user", [BotUttered(text=f"reply {i}") for i in range(4)])
+    with pytest.raises(TrackerFull) as info:  # one session, no older one to archive: refused whole
+        stores.tracker.append("capped-user", [BotUttered(text="one too many")])
+    assert info.value.details == {"held": 4, "adding": 1, "limit": 4}
+    assert len(stores.tracker.events("capped-user")) == 4
+    redis.Redis(host="127.0.0.1", port=locked_redis, password=PASSWORD, db=9).flushdb()
+
+
+def test_a_negative_max_events_is_refused_naming_the_key(tmp_path):
+    root = _project(tmp_path, "tracker_store:\n  max_events: -1\n")
+    with pytest.raises(ConfigError) as info:
+        load_project(root, env={})
+    assert "endpoints.yml: key 'tracker_store.max_events'" in str(info.value)
