@@ -69,9 +69,7 @@ log = logging.getLogger(__name__)
 
 MAX_PREDICTIONS = 10
 MODEL_DEADLINE_S = 30.0  # a model-backed action (translate, forecast, summarize) past it: an apology
-APOLOGY = (
-    "Sorry, I could not do that just now: a service I rely on is not answering. Please try again soon."
-)
+APOLOGY = "Sorry, I could not do that just now: a service I rely on is not answering. Please try again soon."
 _TURN_ENDERS = (UserUtteranceReverted, Restarted, SessionStarted)
 
 

@@ -56,6 +56,7 @@ _RASA_ENDPOINTS_IGNORED = {
     "contextual_response_rephraser",
 }
 
+
 @dataclass(frozen=True)
 class ActionEndpoint:
     url: str
@@ -299,4 +300,3 @@ def _action_endpoint(raw: Any, path: Path) -> ActionEndpoint | None:
     if not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError(path, "action_endpoint.timeout", "must be a positive number of seconds")
     return ActionEndpoint(url=raw["url"], timeout=float(timeout), token=raw.get("token"))
-

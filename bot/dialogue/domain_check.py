@@ -18,7 +18,13 @@ KNOWN = {
     "intents": ("use_entities", "ignore_entities"),
     "entities": ("roles", "groups", "influence_conversation"),
     "slots": (
-        "type", "mappings", "influence_conversation", "initial_value", "values", "min_value", "max_value",
+        "type",
+        "mappings",
+        "influence_conversation",
+        "initial_value",
+        "values",
+        "min_value",
+        "max_value",
     ),  # fmt: skip
     "forms": ("required_slots", "ignored_intents"),
 }

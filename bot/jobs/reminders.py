@@ -1,12 +1,12 @@
 """The server's `ReminderSink`: each `reminder` event is a job scheduled on the RQ queue for its due time.
 
-    schedule(sender, reminder)  -> the same name's earlier job is deleted (Rasa's replace_existing),
-                                   `enqueue_at(due, fire_reminder, sender, event)` with a stable job id,
-                                   and the id goes into the conversation's index set
-    cancel(sender, cancel)      -> the jobs in the index that `cancel` matches are deleted
-    (a worker)                  -> bot/jobs/tasks.py fire_reminder -> Agent.fire_reminder, which
-                                   checks the log under the lock again, so a job that escaped a
-                                   cancel, or runs twice, still fires at most once
+schedule(sender, reminder)  -> the same name's earlier job is deleted (Rasa's replace_existing),
+                               `enqueue_at(due, fire_reminder, sender, event)` with a stable job id,
+                               and the id goes into the conversation's index set
+cancel(sender, cancel)      -> the jobs in the index that `cancel` matches are deleted
+(a worker)                  -> bot/jobs/tasks.py fire_reminder -> Agent.fire_reminder, which
+                               checks the log under the lock again, so a job that escaped a
+                               cancel, or runs twice, still fires at most once
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from bot.dialogue.tracker import Tracker
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class TEDPolicyConfig:
     priority: int = 1

@@ -1,14 +1,14 @@
 """Rasa's TEDPolicy options and what Parley's TEDPolicy (a GRU, see `ted.py`) does with each.
 
-    honoured   fields of `TEDPolicyConfig`: priority, max_history, epochs, batch_size, learning_rate,
-               random_seed, drop_rate_dialogue (dropout on the GRU's inputs while training),
-               ranking_length and renormalize_confidences (as in Rasa), model_confidence and loss_type
-               (Parley computes exactly Rasa's `softmax` and `cross_entropy`; any other value changes
-               what the confidences mean, so it is an error naming the option)
-    ignored    `IGNORED_OPTIONS` below: they configure parts of Rasa's transformer that this model does
-               not have. They are accepted so a Rasa config.yml trains unchanged, and listed by name in
-               a start-up WARNING (`event=dialogue.policy.options_ignored`) and in the training summary
-               (`ted_ignored_options`).
+honoured   fields of `TEDPolicyConfig`: priority, max_history, epochs, batch_size, learning_rate,
+           random_seed, drop_rate_dialogue (dropout on the GRU's inputs while training),
+           ranking_length and renormalize_confidences (as in Rasa), model_confidence and loss_type
+           (Parley computes exactly Rasa's `softmax` and `cross_entropy`; any other value changes
+           what the confidences mean, so it is an error naming the option)
+ignored    `IGNORED_OPTIONS` below: they configure parts of Rasa's transformer that this model does
+           not have. They are accepted so a Rasa config.yml trains unchanged, and listed by name in
+           a start-up WARNING (`event=dialogue.policy.options_ignored`) and in the training summary
+           (`ted_ignored_options`).
 """
 
 from __future__ import annotations
