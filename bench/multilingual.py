@@ -22,12 +22,15 @@ import platform
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 DATA = REPO.parent / "shared" / "data"
 XSID = DATA / "xsid_de_en_valid"
+from bench.xsid_slots import entity_name, micro_f1, pairs, predicted, read_slots, snips_entities  # noqa: E402
+
 ALL_KEYS = (
     "xsid_dev_sentences",
     "xsid_en_intent_acc",
@@ -45,13 +48,16 @@ ALL_KEYS = (
 
 def read_conll(path: Path) -> list[dict]:
     """Sentences of an xSID .conll file: id (the position, 1-based: line i of the German file translates
-    sentence i of the English one; the English file has no `# id =`), text, intent."""
+    sentence i of the English one; the English file has no `# id =`), text, intent, slots (start, end,
+    slot) from the tokens' BIO tags."""
     out: list[dict] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# text = "):
             out.append({"id": str(len(out) + 1), "text": line[9:].strip()})
         elif line.startswith("# intent = "):
             out[-1]["intent"] = line[11:].strip()
+    for sentence, spans in zip(out, read_slots(path), strict=True):
+        sentence["slots"] = spans
     return out
 
 
@@ -213,8 +219,16 @@ def label(intent: str) -> str:
     return intent.replace("/", "__")  # "/" marks Rasa's retrieval intents
 
 
+def xsid_entities(sentence: dict) -> tuple:
+    from nlu.data.training_data import EntityAnnotation
+
+    text = sentence["text"]
+    return tuple(EntityAnnotation(a, b, entity_name(slot), text[a:b]) for a, b, slot in sentence["slots"])
+
+
 def train_nlu(en: list[dict], work: Path, reuse: bool = False):
-    """The English NLU on SNIPS train + the English training half of xSID -> (model, facts). With
+    """The English NLU on SNIPS train + the English training half of xSID -> (model, facts), with their
+    slots as entities on xSID's schema (bench/xsid_slots.py). With
     `reuse`, a model already in `work` trained on the same data, config and seed (its fingerprint) is
     loaded instead of trained again (`nlu_retrained`: false; `nlu_train_s`: as that training recorded)."""
     from nlu.config import DEFAULT_PIPELINE, parse_pipeline
@@ -225,10 +239,13 @@ def train_nlu(en: list[dict], work: Path, reuse: bool = False):
 
     folder = DATA / "snips_nlu_benchmark_2017"
     train = read_snips(sorted(folder.glob("*/train_*_full.json")))
+    snips = [replace(e, entities=snips_entities(e.entities)) for e in train.examples]
     extra = [
-        Example(s["text"], label(s["intent"]), (), f"xsid:{s['id']}") for s in en if in_training_half(s["id"])
+        Example(s["text"], label(s["intent"]), xsid_entities(s), f"xsid:{s['id']}")
+        for s in en
+        if in_training_half(s["id"])
     ]
-    data = TrainingData(examples=[*train.examples, *extra])
+    data = TrainingData(examples=[*snips, *extra])
     config = parse_pipeline([dict(c) for c in DEFAULT_PIPELINE], "en", "default pipeline")
     started = time.perf_counter()
     outcome = train_on_data(config, data, work / "nlu", force=not reuse, seed=0)
@@ -276,13 +293,25 @@ def nlu_scores(multilingual, en: list[dict], de: list[dict], model) -> dict:
     held_de = [s for s in de if not in_training_half(s["id"])]
     from bot.channels.base import UserMessage
 
-    en_hits = sum(model.parse(s["text"]).to_dict()["intent"]["name"] == label(s["intent"]) for s in held_en)
-    de_hits = 0
+    gold = [pairs((slot, s["text"][a:b]) for a, b, slot in s["slots"]) for s in held_en]
+    en_hits, de_hits, en_pred, de_pred = 0, 0, [], []
     for e, g in zip(held_en, held_de, strict=True):
+        parsed = model.parse(e["text"]).to_dict()
+        en_hits += parsed["intent"]["name"] == label(e["intent"])
+        en_pred.append(predicted(parsed, e["text"]))
         text = multilingual.incoming(UserMessage(text=g["text"], sender_id="bench"), []).nlu_text
-        de_hits += model.parse(text).to_dict()["intent"]["name"] == label(e["intent"])
+        parsed = model.parse(text).to_dict()
+        de_hits += parsed["intent"]["name"] == label(e["intent"])
+        de_pred.append(predicted(parsed, text))
     en_acc, de_acc = 100 * en_hits / len(held_en), 100 * de_hits / len(held_de)
+    en_slots, de_slots = micro_f1(gold, en_pred), micro_f1(gold, de_pred)
     return {
+        "xsid_en_slot_f1": en_slots["f1"],
+        "xsid_de_slot_f1": de_slots["f1"],
+        "xsid_slot_scores": {"en": en_slots, "de": de_slots},
+        "xsid_slot_f1_definition": "micro F1 of (slot, lower-cased value) pairs against the English gold "
+        "slots, SNIPS entities renamed onto xSID's schema for training (bench/xsid_slots.py); split: the "
+        "xSID valid half not trained on",
         "xsid_dev_sentences": len(held_en),
         "xsid_en_intent_acc": round(en_acc, 2),
         "xsid_de_intent_acc": round(de_acc, 2),
@@ -377,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         "xsid_en_intent_acc",
         "xsid_de_intent_acc",
         "xsid_de_over_en",
+        "xsid_en_slot_f1",
+        "xsid_de_slot_f1",
     ):
         print(f"{key:24s} {result.get(key, 'missing')}")
     print(f"missing: {', '.join(result['missing'])}")
