@@ -358,6 +358,8 @@ ROWS = [
         None,
     ),
     ("multilingual", "xsid_de_over_en", "  German / English", "", ">= 0.90", lambda v, r: v >= 0.90),
+    ("multilingual", "xsid_en_slot_f1", "multilingual: xSID slot F1 (values), English", "", "report", None),
+    ("multilingual", "xsid_de_slot_f1", "  German via NMT, against the English slots", "", "report", None),
     # Rasa compatibility (issue 20), every project in ../shared/data/rasa_projects
     (
         "rasa_compat",
