@@ -17,7 +17,6 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
-
 def _verdict(result: dict, key: str) -> str | None:
     """bench/embeddings.py's own verdict against the reference ("ahead" only when the ranges over its
     alternating rounds do not overlap; "within noise" otherwise), not a comparison of two medians."""

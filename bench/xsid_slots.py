@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 SNIPS_TO_XSID = {
@@ -54,7 +55,7 @@ def read_slots(path: Path) -> list[list[tuple[int, int, str]]]:
             text, cursor, spans = line[9:].strip(), 0, []
             out.append(spans)
         elif line and not line.startswith("#"):
-            token, tag = line.split("\t")[1], line.split("\t")[3]
+            _, token, _, tag = line.split("\t")
             at = text.find(token, cursor)
             if at < 0:
                 raise ValueError(f"{path}: token {token!r} not in {text!r}")
@@ -68,12 +69,8 @@ def read_slots(path: Path) -> list[list[tuple[int, int, str]]]:
 
 def snips_entities(entities: Iterable) -> tuple:
     """SNIPS' annotations renamed onto xSID's schema (dropped ones removed)."""
-    kept = []
-    for e in entities:
-        if e.entity in SNIPS_DROPPED:
-            continue
-        kept.append(type(e)(e.start, e.end, SNIPS_TO_XSID.get(e.entity, e.entity), e.value))
-    return tuple(kept)
+    kept = (e for e in entities if e.entity not in SNIPS_DROPPED)
+    return tuple(replace(e, entity=SNIPS_TO_XSID.get(e.entity, e.entity)) for e in kept)
 
 
 def normalise(value: str) -> str:
@@ -81,7 +78,8 @@ def normalise(value: str) -> str:
 
 
 def pairs(spans: Iterable[tuple[str, str]]) -> Counter:
-    return Counter((slot, normalise(value)) for slot, value in spans if normalise(value))
+    normalised = ((slot, normalise(value)) for slot, value in spans)
+    return Counter(pair for pair in normalised if pair[1])
 
 
 def predicted(parse: dict, text: str) -> Counter:
