@@ -152,10 +152,13 @@ def adapt(
     exclude: frozenset[str] = frozenset(),
     on_checkpoint=None,
     every: int = 0,
+    mix_with: Path | None = None,
 ) -> dict:
     """Fine-tune the de->en model on the training half of xSID (German -> English; minus the ids in
-    `exclude`) mixed 1:1 with the demo's pairs; Adam at a constant 3e-4, label smoothing 0.1, clipped at
-    1. Saved to `out` (unless None); `on_checkpoint(steps, translator)` every `every` steps."""
+    `exclude`) mixed 1:1 with the demo's pairs (or a sample of the training pairs of `mix_with`, a
+    prepared de->en corpus, so a general model keeps what it knew); Adam at a constant 3e-4, label
+    smoothing 0.1, clipped at 1. Saved to `out` (unless None); `on_checkpoint(steps, translator)` every
+    `every` steps."""
     import random
 
     import keras
@@ -174,7 +177,11 @@ def adapt(
         for e, g in zip(en, de, strict=True)
         if in_training_half(e["id"]) and e["id"] not in exclude
     ]
-    demo = [(german, english) for english, german in demo_pairs()]
+    if mix_with is None:
+        mixed = [(german, english) for english, german in demo_pairs()]
+    else:  # a prepared de->en corpus (`parley translate prepare`): its training pairs
+        lines = [(mix_with / f"train.{x}").read_text(encoding="utf-8").splitlines() for x in ("de", "en")]
+        mixed = list(zip(*lines, strict=True))
     rng = random.Random(seed)
     optimizer = keras.optimizers.Adam(3e-4, beta_1=0.9, beta_2=0.98, epsilon=1e-9, global_clipnorm=1.0)
 
@@ -189,7 +196,7 @@ def adapt(
 
     started, done, epoch, losses = time.perf_counter(), 0, 0, []
     while done < steps:
-        pairs = xsid + rng.sample(demo, len(xsid))
+        pairs = xsid + rng.sample(mixed, len(xsid))
         src = subwords.encode_source([p[0] for p in pairs])
         tgt = subwords.encode_target([p[1] for p in pairs])
         for batch in make_batches(src, tgt, max_tokens=1500, seed=seed, epoch=epoch):
@@ -260,7 +267,9 @@ def train_nlu(en: list[dict], work: Path, reuse: bool = False):
     return NLUModel.load(work / "nlu"), facts
 
 
-def select_steps(de_en: Path, en: list[dict], de: list[dict], model, candidates: list[int]) -> dict:
+def select_steps(
+    de_en: Path, en: list[dict], de: list[dict], model, candidates: list[int], mix_with: Path | None = None
+) -> dict:
     """The number of adaptation steps, chosen inside the training half: adapt without its selection part
     (in_selection_part), and at each candidate count translate that part's German (greedy) and score the
     intents; the best wins, ties to fewer steps. The NLU was trained on that part's English, so the
@@ -279,7 +288,7 @@ def select_steps(de_en: Path, en: list[dict], de: list[dict], model, candidates:
 
     every = min(candidates)
     adapt(de_en, None, en, de, max(candidates), exclude=frozenset(e["id"] for e, _ in part),
-          on_checkpoint=score, every=every)  # fmt: skip
+          on_checkpoint=score, every=every, mix_with=mix_with)  # fmt: skip
     best = max(sorted(scores), key=lambda steps: scores[steps])
     return {
         "adapt_selection_sentences": len(part),
@@ -337,6 +346,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-nlu", action="store_true", help="load the NLU in --work when its data and config match"
     )
+    parser.add_argument(
+        "--mix-with",
+        type=Path,
+        help="prepared de->en corpus whose training pairs the adaptation mixes in (default: the demo's)",
+    )
+    for name, lang in (("en-de", "English->German"), ("de-en", "German->English")):
+        parser.add_argument(
+            f"--multi30k-{name}", type=Path, help=f"{lang} Multi30k model to score on test2016 (beam 4)"
+        )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "multilingual.json")
     parser.add_argument("--work", type=Path, default=REPO / ".parley" / "bench" / "multilingual")
     args = parser.parse_args(argv)
@@ -356,12 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.nlu or args.select_steps:
         nlu_model, nlu_facts = train_nlu(en, args.work, args.reuse_nlu)
     if args.select_steps:
-        selection = select_steps(args.de_en, en, de, nlu_model, args.select_steps)
+        selection = select_steps(args.de_en, en, de, nlu_model, args.select_steps, args.mix_with)
         args.adapt_steps = selection["adapt_chosen"]
         adapted.update(selection)
     if args.adapt_steps:
         de_en = args.work / "de-en-xsid"
-        adapted.update(adapt(args.de_en, de_en, en, de, args.adapt_steps))
+        adapted.update(adapt(args.de_en, de_en, en, de, args.adapt_steps, mix_with=args.mix_with))
         if args.adapt_only:
             print(json.dumps(adapted))
             return 0
@@ -376,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         result.update(nlu_scores(multilingual, en, de, nlu_model))
         result.update(nlu_facts)
     service.close()
+    if args.multi30k_en_de or args.multi30k_de_en:
+        from bench.multi30k_directions import score_directions
+
+        result.update(score_directions(args.multi30k_en_de, args.multi30k_de_en))
     model_cfg = json.loads((de_en / "config.json").read_text())
     result.update(
         {
@@ -408,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         "xsid_de_over_en",
         "xsid_en_slot_f1",
         "xsid_de_slot_f1",
+        "multi30k_en_de_test2016_bleu",
+        "multi30k_de_en_test2016_bleu",
+        "nmt_train_hours",
     ):
         print(f"{key:24s} {result.get(key, 'missing')}")
     print(f"missing: {', '.join(result['missing'])}")

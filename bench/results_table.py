@@ -359,6 +359,23 @@ ROWS = [
     ("multilingual", "xsid_de_over_en", "  German / English", "", ">= 0.90", lambda v, r: v >= 0.90),
     ("multilingual", "xsid_en_slot_f1", "multilingual: xSID slot F1 (values), English", "", "report", None),
     ("multilingual", "xsid_de_slot_f1", "  German via NMT, against the English slots", "", "report", None),
+    (
+        "multilingual",
+        "multi30k_en_de_test2016_bleu",
+        "multilingual: Multi30k test2016 BLEU, English->German",
+        "",
+        ">= 41.02 within 2 h",
+        lambda v, r: v >= 41.02 and r["nmt_train_hours"] <= 2,
+    ),
+    (
+        "multilingual",
+        "multi30k_de_en_test2016_bleu",
+        "  German->English, same recipe",
+        "",
+        "report",
+        None,
+    ),
+    ("multilingual", "nmt_train_hours", "  training time (the longer run)", "h", "<= 2", lambda v, r: v <= 2),
     # Rasa compatibility (issue 20), every project in ../shared/data/rasa_projects
     (
         "rasa_compat",
