@@ -4,8 +4,10 @@ translate-in step (detection + de->en, greedy) with a given de->en model. With -
 is trained on SNIPS train plus the English half of xSID valid chosen by a hash of the sentence id and
 scored on the other half, English-native and German through detection + de->en + NLU.
 With --adapt-steps N, the de->en model is first fine-tuned for N steps on the German -> English pairs
-of that same training half (mixed 1:1 with the demo's own translation pairs, so it keeps them) and
-saved under --work; everything after is measured with the adapted model, on the other half only.
+of that same training half (mixed 1:1 with the demo's own translation pairs, so it keeps them, or with
+the training pairs of --mix-with, a prepared de->en corpus) and saved under --work; everything after is
+measured with the adapted model, on the other half only. --multi30k-en-de / --multi30k-de-en score
+Multi30k models on test2016 (bench/multi30k_directions.py) for the BLEU and training-time keys.
 Keys it cannot measure are listed under `missing`, never filled in.
 
     .venv/bin/python bench/multilingual.py --de-en demo/models/translation/de-en [--nlu] [--adapt-steps 800]
