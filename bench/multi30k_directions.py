@@ -23,6 +23,7 @@ RESULTS = REPO / "bench" / "results"
 def score_model(model_dir: Path, direction: str, out_dir: Path = RESULTS, data: Path = MULTI30K) -> dict:
     """Score one trained model (`direction` "en_de" or "de_en", checked against the model's own
     config) on test2016."""
+    from translation.data import read_lines
     from translation.evaluation import evaluate
     from translation.translator import Translator
 
@@ -30,20 +31,18 @@ def score_model(model_dir: Path, direction: str, out_dir: Path = RESULTS, data: 
     src, tgt = translator.source, translator.target
     if f"{src}_{tgt}" != direction:
         raise SystemExit(f"{model_dir} translates {src}->{tgt}, not {direction.replace('_', '->')}")
-    sources = (data / f"test_2016_flickr.{src}").read_text(encoding="utf-8").splitlines()
     references_file = data / f"test_2016_flickr.{tgt}"
-    references = references_file.read_text(encoding="utf-8").splitlines()
     report = evaluate(
         translator,
-        sources,
-        references,
+        read_lines(data / f"test_2016_flickr.{src}"),
+        read_lines(references_file),
         out_dir / f"multi30k_{src}_{tgt}_test2016.json",
         beam=4,
         plot_sentence=0,
         references_from=references_file,
     )
-    log_file = model_dir / "train_log.json"
-    summary = json.loads(log_file.read_text(encoding="utf-8")).get("summary", {})
+    trained = json.loads((model_dir / "train_log.json").read_text(encoding="utf-8"))
+    summary = trained.get("summary", {})
     return {
         "direction": f"{src}->{tgt}",
         "test2016_bleu": report["bleu"],
@@ -57,10 +56,7 @@ def score_model(model_dir: Path, direction: str, out_dir: Path = RESULTS, data: 
         "train_target_tokens_per_s": summary.get("target_tokens_per_s"),
         "best_dev_bleu": summary.get("best_dev_bleu"),
         "stopped_because": summary.get("stopped_because"),
-        "dev_bleu_history": [
-            (h["step"], h["elapsed_s"], h["dev_bleu"])
-            for h in json.loads(log_file.read_text(encoding="utf-8"))["history"]
-        ],
+        "dev_bleu_history": [(h["step"], h["elapsed_s"], h["dev_bleu"]) for h in trained["history"]],
         "model": str(model_dir),
     }
 
